@@ -1,0 +1,5 @@
+"""Lets `python -m warroom` run the command line."""
+
+from warroom.cli import main
+
+main()

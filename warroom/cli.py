@@ -1,0 +1,467 @@
+"""The `warroom` command: opens the console, and the scripting verbs (which never import Textual)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from warroom import __version__
+from warroom import events as kinds
+from warroom.clock import Clock, SystemClock, format_duration, iso, local_hm, parse_past_time, parse_time
+from warroom.commands import CONSOLE_ONLY, CommandError, parse
+from warroom.errors import WarroomError
+from warroom.incident import IncidentState, state_as_of, state_of
+from warroom.playbook import Playbook, load_playbook
+from warroom.store import Store, login_name
+from warroom import views
+
+
+class Context:
+    """What every verb needs: where the log is, which playbook, and the clock."""
+
+    def __init__(self, db: str | None, playbook: str | None, clock: Clock | None = None) -> None:
+        self.db_path = db
+        self.playbook_path = playbook
+        self.clock = clock or SystemClock()
+        self._store: Store | None = None
+
+    def store(self, *, readonly: bool = False) -> Store:
+        if self._store is None:
+            self._store = Store(self.db_path, clock=self.clock, readonly=readonly)
+        return self._store
+
+    def playbook(self) -> Playbook:
+        return load_playbook(self.playbook_path)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+class WarroomGroup(click.Group):
+    """Turns every error into one line on stderr and a non-zero exit: never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as error:
+            click.echo(error.ctx.get_help() if error.ctx else str(error))
+            sys.exit(2)
+        except click.ClickException as error:
+            hint = ""
+            if isinstance(error, click.UsageError) and error.ctx is not None:
+                hint = f" (see `{error.ctx.command_path} --help`)"
+            click.echo(f"warroom: {error.format_message()}{hint}", err=True)
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("warroom: aborted", err=True)
+            sys.exit(130)
+        except WarroomError as error:
+            for line in str(error).splitlines() or [""]:
+                click.echo(line if ":" in line.split(" ")[0] else f"warroom: {line}", err=True)
+            sys.exit(error.exit_code)
+        except sqlite3.Error as error:
+            click.echo(f"warroom: database error: {error}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away (`warroom list | head`): nothing more to say
+            sys.exit(0)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _ctx(click_ctx: click.Context) -> Context:
+    return click_ctx.find_object(Context)
+
+
+@click.group(cls=WarroomGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", metavar="PATH", envvar="WARROOM_DB", help="The database file (default: your data folder; or WARROOM_DB).")
+@click.option("--playbook", metavar="PATH", envvar="WARROOM_PLAYBOOK", help="The playbook for new incidents (default: the bundled one).")
+@click.version_option(__version__, "--version", "-V", prog_name="warroom", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, playbook: str | None) -> None:
+    """The incident commander's war-room console. With no command, open the console."""
+    context = ctx.ensure_object(Context)
+    context.db_path = db
+    context.playbook_path = playbook
+    ctx.call_on_close(context.close)
+    if ctx.invoked_subcommand is None:
+        from warroom.tui.app import run_console  # the scripting verbs never pay for Textual
+
+        run_console(context.store(), context.playbook_path)
+
+
+def main() -> None:
+    cli(obj=Context(None, None))
+
+
+# --- declaring and recording ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--severity", "-s", required=True, help="A severity id from the playbook, such as P1.")
+@click.option("--title", "-t", required=True, help="A brief description: what is broken.")
+@click.option("--impact", "-i", default="", help="Who and what is affected.")
+@click.option("--runbook", "-r", "runbooks", multiple=True, help="Attach a runbook by id (repeatable).")
+@click.option("--started-at", metavar="TIME", help="When it started, if before now (18:02, -20m, ISO-8601).")
+@click.option("--detected-at", metavar="TIME", help="When it was detected (default: when it started).")
+@click.option("--commander", help="The incident commander (default: your login name).")
+@click.pass_context
+def declare(
+    ctx: click.Context, severity: str, title: str, impact: str, runbooks: tuple[str, ...], started_at: str | None,
+    detected_at: str | None, commander: str | None,
+) -> None:
+    """Declare a new incident and print its id."""
+    context = _ctx(ctx)
+    playbook = context.playbook()
+    now = context.clock.now()
+    payload = declaration(playbook, now, severity, title, impact, runbooks, started_at, detected_at, commander)
+    event = context.store().declare(payload)
+    click.echo(event.incident)
+
+
+def declaration(
+    playbook: Playbook, now: datetime, severity: str, title: str, impact: str = "", runbooks: tuple[str, ...] = (),
+    started_at: str | datetime | None = None, detected_at: str | datetime | None = None, commander: str | None = None,
+) -> dict[str, Any]:
+    """The payload of a `declared` event, checked against the playbook (shared by the CLI and the console)."""
+    if not title.strip():
+        raise WarroomError("the title is empty: expected a brief description of what is broken")
+    matches = [s.id for s in playbook.severities if s.id.lower() == severity.strip().lower()]
+    if not matches:
+        raise WarroomError(f"unknown severity {severity!r}: expected one of {', '.join(s.id for s in playbook.severities)}")
+    attached = []
+    for runbook in runbooks:
+        attached.append(playbook.runbook(runbook.strip()).id)
+    started = _when(started_at, now, "--started-at") if started_at else now
+    detected = _when(detected_at, now, "--detected-at") if detected_at else started
+    return {
+        "title": title.strip(),
+        "severity": matches[0],
+        "impact": impact.strip(),
+        "runbooks": attached,
+        "commander": (commander or "").strip() or login_name(),
+        "started_at": iso(started),
+        "detected_at": iso(detected),
+        "playbook": playbook.data,
+    }
+
+
+def _when(value: str | datetime, now: datetime, what: str) -> datetime:
+    return value if isinstance(value, datetime) else parse_past_time(value, now, what)
+
+
+def _read_lines(stream: Any) -> Iterator[list[str]]:
+    """Lines from a pipe, in batches of whatever has arrived: one transaction per batch."""
+    descriptor = stream.fileno()
+    pending = b""
+    while True:
+        chunk = os.read(descriptor, 1 << 16)
+        if not chunk:
+            break
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        lines = [line.decode("utf-8", errors="replace").rstrip("\r") for line in complete]
+        lines = [line for line in lines if line.strip()]
+        if lines:
+            yield lines
+    if pending.strip():
+        yield [pending.decode("utf-8", errors="replace").rstrip("\r")]
+
+
+@cli.command()
+@click.argument("incident")
+@click.argument("text")
+@click.option("--kind", type=click.Choice([kinds.NOTE, kinds.ALERT]), default=kinds.NOTE, show_default=True)
+@click.option("--at", "at_text", metavar="TIME", help="When it happened, if before now.")
+@click.pass_context
+def log(ctx: click.Context, incident: str, text: str, kind: str, at_text: str | None) -> None:
+    """Add a note or an alert; TEXT - reads one per line from standard input."""
+    context = _ctx(ctx)
+    store = context.store()
+    incident_id = store.find_incident(incident)
+    at = parse_past_time(at_text, context.clock.now()) if at_text else None
+    if text != "-":
+        if not text.strip():
+            raise WarroomError("the text is empty: expected what happened")
+        store.append(incident_id, kind, {"text": text}, at=at)
+        return
+    if sys.stdin is None or sys.stdin.isatty():
+        raise WarroomError("TEXT is -, but nothing is piped in: expected lines on standard input")
+    for batch in _read_lines(sys.stdin):
+        store.append_many(incident_id, [(kind, {"text": line}, at) for line in batch])
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("incident")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("--at", "at_text", metavar="TIME", help="When it happened, if before now (a scribe backfilling).")
+@click.pass_context
+def act(ctx: click.Context, incident: str, command: tuple[str, ...], at_text: str | None) -> None:
+    """Run one console command on an incident, such as `status mitigating` or `check 3`."""
+    context = _ctx(ctx)
+    store = context.store()
+    incident_id = store.find_incident(incident)
+    now = context.clock.now()
+    at = parse_past_time(at_text, now) if at_text else None
+    state = state_of(store.events(incident_id))
+    action = parse(" ".join(command), state, now)
+    if action.kind in CONSOLE_ONLY:
+        raise CommandError(f"`{action.kind}` works in the console, where there is a clipboard")
+    store.append(incident_id, action.kind, action.payload, at=at)
+    click.echo(f"{incident_id}: {action.summary}")
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def _load(context: Context, incident: str, at_text: str | None = None) -> tuple[IncidentState, datetime]:
+    store = context.store()
+    incident_id = store.find_incident(incident)
+    events = store.events(incident_id)
+    now = context.clock.now()
+    if at_text:
+        when = parse_time(at_text, now)
+        return state_as_of(events, when), when
+    return state_of(events), now
+
+
+@cli.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
+@click.pass_context
+def list_incidents(ctx: click.Context, as_json: bool) -> None:
+    """Every incident, newest first."""
+    context = _ctx(ctx)
+    store = context.store()
+    now = context.clock.now()
+    rows = []
+    for row in store.incidents():
+        end = row.resolved_at or now
+        rows.append(
+            {
+                "id": row.id,
+                "severity": row.severity,
+                "status": row.status,
+                "title": row.title,
+                "started_at": iso(row.started_at),
+                "resolved_at": iso(row.resolved_at) if row.resolved_at else None,
+                "duration_seconds": int((end - row.started_at).total_seconds()),
+                "events": row.events,
+                "verified": store.verify(row.id) is None,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No incidents yet. `warroom declare --severity P1 --title ...` or `warroom` to declare one.")
+        return
+    click.echo(f"{'ID':<8} {'SEV':<6} {'STATUS':<13} {'STARTED':<16} {'DURATION':>9}  {'LOG':<8} TITLE")
+    for row in rows:
+        started = datetime.fromisoformat(row["started_at"].replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
+        click.echo(
+            f"{row['id']:<8} {row['severity']:<6} {row['status']:<13} {started:<16} "
+            f"{format_duration(row['duration_seconds'], seconds=False):>9}  {'ok' if row['verified'] else 'BROKEN':<8} "
+            f"{_plain(row['title'])}"
+        )
+
+
+def _plain(text: str) -> str:
+    """User text for a terminal: control characters shown, never obeyed."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+
+
+def state_summary(state: IncidentState, now: datetime) -> dict[str, Any]:
+    """The state as JSON-ready data (`show --json`)."""
+    assert state.started_at is not None
+    response = views.response(state, now)
+    phase = views.current_phase(state, now)
+    ladder = views.ladder(state, now)
+    update = views.next_update(state, now)
+
+    def stamp(when: datetime | None) -> str | None:
+        return iso(when) if when else None
+
+    return {
+        "id": state.id,
+        "title": state.title,
+        "severity": state.severity,
+        "status": state.status,
+        "impact": state.impact,
+        "started_at": iso(state.started_at),
+        "as_of": iso(now),
+        "elapsed_seconds": int(views.elapsed(state, now).total_seconds()),
+        "eta": stamp(state.eta),
+        "roles": dict(state.roles),
+        "response": {
+            "target": response.label,
+            "due_at": iso(response.due_at),
+            "state": response.state,
+            "met_at": stamp(response.met_at),
+            "seconds_left": int(response.remaining.total_seconds()),
+        },
+        "phase": {
+            "id": phase.phase.id,
+            "name": phase.phase.name,
+            "seconds_left": None if phase.remaining is None else int(phase.remaining.total_seconds()),
+        },
+        "checklists": [
+            {"id": c.id, "name": c.name, "kind": c.kind, "done": c.done, "total": c.total, "past_window": c.past_window}
+            for c in views.checklists(state, now)
+        ],
+        "ladder": [
+            {
+                "id": r.rung.id,
+                "name": r.rung.name,
+                "state": r.state,
+                "due_at": iso(r.due_at),
+                "notified_at": stamp(r.notified_at),
+                "acknowledged_at": stamp(r.acknowledged_at),
+            }
+            for r in ladder.rungs
+        ],
+        "rungs_due": [r.rung.id for r in ladder.due],
+        "next_rung": ladder.next.rung.id if ladder.next else None,
+        "next_update_due": stamp(update.due_at) if update else None,
+        "milestones": {name: stamp(when) for name, when in views.milestones(state)},
+        "events": state.events,
+        "alerts": state.alerts,
+        "notes": state.notes,
+    }
+
+
+@cli.command()
+@click.argument("incident")
+@click.option("--at", "at_text", metavar="TIME", help="The state as of TIME: what had happened by then.")
+@click.option("--json", "as_json", is_flag=True, help="JSON, for scripts.")
+@click.pass_context
+def show(ctx: click.Context, incident: str, at_text: str | None, as_json: bool) -> None:
+    """An incident's state now, or as of a time."""
+    state, now = _load(_ctx(ctx), incident, at_text)
+    if not state.declared:
+        raise WarroomError(f"{incident}: nothing had happened yet at {local_hm(now)}")
+    summary = state_summary(state, now)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    response = summary["response"]
+    lines = [
+        f"{state.id}  {state.severity}  {state.status.upper()}  {_plain(state.title)}",
+        f"  elapsed    {format_duration(summary['elapsed_seconds'])} (started {local_hm(state.started_at)} local)",  # type: ignore[arg-type]
+        f"  response   {response['target']}: {response['state']}"
+        + (f" at {local_hm(state.acknowledged_at)}" if state.acknowledged_at else f", {format_duration(response['seconds_left'])} left" if response['state'] == 'pending' else ""),
+        f"  phase      {summary['phase']['name']}"
+        + ("" if summary["phase"]["seconds_left"] is None else f" ({format_duration(summary['phase']['seconds_left'])} left in its window)"),
+        "  checklist  " + ", ".join(f"{_plain(c['name'])} {c['done']}/{c['total']}" for c in summary["checklists"]),
+        "  ladder     " + ", ".join(f"{r['name']}: {r['state']}" for r in summary["ladder"]),
+        f"  impact     {_plain(state.impact) or '-'}",
+        f"  eta        {local_hm(state.eta) if state.eta else '-'}",
+        f"  roles      " + ", ".join(f"{role} {_plain(name)}" for role, name in state.roles.items()),
+        f"  events     {state.events} ({state.alerts} alerts, {state.notes} notes)",
+    ]
+    click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("incident")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.pass_context
+def export(ctx: click.Context, incident: str, fmt: str, output: str | None) -> None:
+    """Export an incident's log (jsonl re-imports byte for byte)."""
+    context = _ctx(ctx)
+    store = context.store()
+    incident_id = store.find_incident(incident)
+    events = store.events(incident_id)
+    if fmt == "jsonl":
+        text = "".join(event.to_jsonl() + "\n" for event in events)
+    else:
+        state = state_of(events)
+        document = {"incident": state_summary(state, context.clock.now()), "events": [e.to_record() for e in events]}
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    write_output(text, output)
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Write the whole text or nothing: a file appears only once it is complete."""
+    if not output or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise WarroomError(f"{output}: cannot write it ({error.strerror})") from None
+
+
+@cli.command(name="import")
+@click.argument("file", metavar="FILE")
+@click.pass_context
+def import_(ctx: click.Context, file: str) -> None:
+    """Import an exported jsonl log; refused whole unless every chain verifies."""
+    records = []
+    try:
+        with open(file, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise WarroomError(f"{file}:{number}: not JSON ({error.msg}): expected one exported event per line") from None
+                if not isinstance(record, dict) or not isinstance(record.get("incident"), str):
+                    raise WarroomError(f"{file}:{number}: expected an exported event (an object with incident, seq, hash)")
+                records.append(record)
+    except FileNotFoundError:
+        raise WarroomError(f"{file}: no such file") from None
+    except UnicodeDecodeError:
+        raise WarroomError(f"{file}: not UTF-8 text: expected a jsonl export") from None
+    except IsADirectoryError:
+        raise WarroomError(f"{file}: is a folder: expected a jsonl export") from None
+    if not records:
+        raise WarroomError(f"{file}: holds no events: expected a jsonl export")
+    imported = _ctx(ctx).store().import_records(records, file)
+    for incident_id in imported:
+        click.echo(f"imported {incident_id}")
+
+
+@cli.command()
+@click.argument("incident", required=False)
+@click.pass_context
+def verify(ctx: click.Context, incident: str | None) -> None:
+    """Re-check every event's chain and sequence (exit 1 at the first that does not fit)."""
+    store = _ctx(ctx).store()
+    ids = [store.find_incident(incident)] if incident else [row.id for row in store.incidents()]
+    total = 0
+    for incident_id in ids:
+        problem = store.verify(incident_id)
+        if problem:
+            raise WarroomError(f"verify failed: {problem}", exit_code=1)
+        total += store.incident(incident_id).events
+    click.echo(f"ok: {len(ids)} incident{'s' if len(ids) != 1 else ''}, {total} events, every chain verifies")
+
+
+@cli.group()
+def playbook() -> None:
+    """Work with playbooks."""
+
+
+@playbook.command("check")
+@click.argument("path", required=False)
+@click.pass_context
+def playbook_check(ctx: click.Context, path: str | None) -> None:
+    """Validate a playbook (default: the one warroom would use) and summarise it."""
+    loaded = load_playbook(path or _ctx(ctx).playbook_path)
+    click.echo(loaded.summary())

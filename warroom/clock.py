@@ -1,0 +1,184 @@
+"""Time: the injectable clock, parsing of the times and durations people type, and how they read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+from warroom.errors import WarroomError
+
+UTC = timezone.utc
+
+
+class Clock(Protocol):
+    """Anything that tells the time; the app holds one, tests hand it a FakeClock."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The wall clock, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class FakeClock:
+    """A clock that only moves when told to: tests never sleep for time to pass."""
+
+    current: datetime = field(default_factory=lambda: datetime(2026, 11, 26, 14, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float = 0, **delta: float) -> datetime:
+        self.current += timedelta(seconds=seconds, **delta)
+        return self.current
+
+    def set(self, when: datetime) -> None:
+        self.current = when
+
+
+def iso(when: datetime) -> str:
+    """The stored form of a time: UTC ISO-8601 with milliseconds and a Z."""
+    when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def truncate_ms(when: datetime) -> datetime:
+    """The time as it will read back from the log (stored times keep milliseconds)."""
+    return when.replace(microsecond=when.microsecond // 1000 * 1000)
+
+
+def parse_iso(text: str) -> datetime:
+    """Read a stored time back (the inverse of `iso`)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[dhms]\s*)+$", re.IGNORECASE)
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90s', '15m', '1h30m', '2d' as a timedelta; anything else is a WarroomError."""
+    if not _DURATION.match(text or ""):
+        raise WarroomError(f"bad duration {text!r}: expected a number with a unit, like 90s, 15m, 1h30m")
+    seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(text))
+    return timedelta(seconds=seconds)
+
+
+def is_duration(text: str) -> bool:
+    return bool(_DURATION.match(text or ""))
+
+
+_CLOCK_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_AGO = re.compile(r"^(?:-\s*(.+)|(.+?)\s+ago)$", re.IGNORECASE)
+
+
+def parse_time(text: str, now: datetime, *, future: bool = False) -> datetime:
+    """A time as a person types it, in UTC.
+
+    Accepted: 'now'; ISO-8601 ('2026-11-26T18:14', '2026-11-26 18:14:05Z', with an offset; without
+    one it is local time); a clock time '18:14' (local; the most recent one that has passed, or with
+    `future` the next one to come); '-10m' or '10m ago'; with `future`, a duration ('30m') from now.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise WarroomError("empty time: expected a time like 18:14, 2026-11-26T18:14, -10m or now")
+    if raw.lower() == "now":
+        return now
+    ago = _AGO.match(raw)
+    if ago and is_duration(ago.group(1) or ago.group(2)):
+        return now - parse_duration(ago.group(1) or ago.group(2))
+    if future and is_duration(raw):
+        return now + parse_duration(raw)
+    clock = _CLOCK_TIME.match(raw)
+    if clock:
+        hour, minute, second = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            raise WarroomError(f"bad time {text!r}: hours run 0-23 and minutes 0-59")
+        local_now = now.astimezone()
+        candidate = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        if future and candidate <= local_now:
+            candidate += timedelta(days=1)
+        elif not future and candidate > local_now:
+            candidate -= timedelta(days=1)
+        return candidate.astimezone(UTC)
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        expected = "18:14, 2026-11-26T18:14, -10m, 10m ago or now"
+        if future:
+            expected = "30m, 1h30m, 18:14 or 2026-11-26T18:14"
+        raise WarroomError(f"bad time {text!r}: expected a time like {expected}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.astimezone()  # a time without an offset is the reader's local time
+    return parsed.astimezone(UTC)
+
+
+def parse_past_time(text: str, now: datetime, what: str = "--at") -> datetime:
+    """A time that must not lie in the future (a backfilled fact, a start time)."""
+    when = parse_time(text, now)
+    if when > now + timedelta(seconds=1):
+        raise WarroomError(f"{what} {text!r} is in the future ({local_hm(when)}): facts can only be recorded for the past")
+    return min(when, now)
+
+
+def format_duration(delta: timedelta | float | None, *, seconds: bool = True) -> str:
+    """A compact duration as the screen shows it: '45s', '12m 05s', '1h 02m', '2d 3h'."""
+    if delta is None:
+        return "-"
+    total = int(delta.total_seconds() if isinstance(delta, timedelta) else delta)
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours}h"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m {secs:02d}s" if seconds else f"{sign}{minutes}m"
+    return f"{sign}{secs}s" if seconds else f"{sign}0m"
+
+
+def format_clock(delta: timedelta) -> str:
+    """Elapsed time as the big clock shows it: 'H:MM:SS' (hours grow past 24)."""
+    total = max(0, int(delta.total_seconds()))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def format_window(start: timedelta, end: timedelta | None) -> str:
+    """A playbook window as people say it: '0-15m', '1h-4h', '1h+'."""
+
+    def short(delta: timedelta) -> str:
+        minutes = int(delta.total_seconds() // 60)
+        if minutes and minutes % 60 == 0:
+            return f"{minutes // 60}h"
+        return f"{minutes}m"
+
+    if end is None:
+        return f"{short(start)}+"
+    if start.total_seconds() == 0:
+        return f"0-{short(end)}"
+    return f"{short(start)}-{short(end)}"
+
+
+def local_hm(when: datetime) -> str:
+    """Local wall-clock time, HH:MM."""
+    return when.astimezone().strftime("%H:%M")
+
+
+def local_hms(when: datetime) -> str:
+    return when.astimezone().strftime("%H:%M:%S")
+
+
+def utc_hm(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%H:%M")

@@ -1,0 +1,325 @@
+"""The command language of the command bar and `warroom act`: one line in, one event (or an error) out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from warroom import events as kinds
+from warroom.clock import format_duration, iso, local_hm, parse_time
+from warroom.errors import WarroomError
+from warroom.incident import IncidentState
+from warroom.playbook import STATUSES
+from warroom.views import RungView, StepView, all_steps, ladder
+
+# The command words, how each is written, and what it does (for help, completion and errors).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "note": ("note TEXT", "add a note to the timeline (a line with no command word is a note too)"),
+    "status": ("status investigating|mitigating|resolved", "change the status"),
+    "sev": ("sev ID", "change the severity; every deadline is re-derived"),
+    "impact": ("impact TEXT", "say who and what is affected"),
+    "eta": ("eta 30m|18:30|none", "set the expected resolution time, or clear it"),
+    "check": ("check STEP", "tick a step, by its number or words of it"),
+    "uncheck": ("uncheck STEP", "untick a step"),
+    "phase": ("phase next|ID", "move to the next phase, or to a named one"),
+    "notify": ("notify [RUNG]", "mark an escalation rung notified (default: the one due)"),
+    "ack": ("ack [RUNG]", "mark a rung acknowledged (default: the first one notified)"),
+    "role": ("role ROLE NAME", "assign a role, such as commander, scribe or comms"),
+    "runbook": ("runbook ID", "attach a runbook's steps to the checklist"),
+    "title": ("title TEXT", "rename the incident"),
+    "resolve": ("resolve", "resolve the incident (the clock stops)"),
+    "reopen": ("reopen", "reopen a resolved incident"),
+    "copy": ("copy [TEMPLATE]", "copy a message template to the clipboard (console only)"),
+}
+ALIASES = {"severity": "sev", "acknowledge": "ack", "page": "notify", "resolved": "resolve", "next": "phase"}
+CONSOLE_ONLY = {"copy"}
+
+
+class CommandError(WarroomError):
+    """A command that cannot be carried out, said in one line that names what was expected."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """What a command line asks for: an event to append (or, for console-only words, a request)."""
+
+    kind: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
+
+
+def parse(line: str, state: IncidentState, now: datetime) -> Action:
+    """Turn one typed line into an Action for this incident, or raise CommandError."""
+    text = (line or "").strip()
+    if not text:
+        raise CommandError("empty command: type a note, or a command such as `status mitigating` (help lists them)")
+    word, _, rest = text.partition(" ")
+    rest = rest.strip()
+    command = ALIASES.get(word.lower(), word.lower())
+    if word.lower() == "next" and not rest:
+        rest = "next"
+    handler = _HANDLERS.get(command)
+    if handler is None:
+        return _note(text, state, now)
+    return handler(rest, state, now)
+
+
+def _need(rest: str, usage: str) -> str:
+    if not rest:
+        raise CommandError(f"missing argument: expected `{usage}`")
+    return rest
+
+
+def _note(rest: str, state: IncidentState, now: datetime) -> Action:
+    text = _need(rest, COMMANDS["note"][0])
+    return Action(kinds.NOTE, {"text": text}, "note added")
+
+
+def _status(rest: str, state: IncidentState, now: datetime) -> Action:
+    value = _need(rest, COMMANDS["status"][0]).lower()
+    matches = [s for s in STATUSES if s.startswith(value)]
+    if len(matches) != 1:
+        raise CommandError(f"unknown status {rest!r}: expected one of {', '.join(STATUSES)}")
+    status = matches[0]
+    if status == state.status:
+        raise CommandError(f"the status is already {status}")
+    if status == "resolved":
+        return _resolve("", state, now)
+    return Action(kinds.STATUS, {"status": status}, f"status: {status}")
+
+
+def _severity(rest: str, state: IncidentState, now: datetime) -> Action:
+    value = _need(rest, COMMANDS["sev"][0])
+    assert state.playbook is not None
+    known = [s.id for s in state.playbook.severities]
+    matches = [s for s in known if s.lower() == value.lower()]
+    if not matches:
+        raise CommandError(f"unknown severity {value!r}: expected one of {', '.join(known)}")
+    if matches[0] == state.severity:
+        raise CommandError(f"the severity is already {matches[0]}")
+    return Action(kinds.SEVERITY, {"severity": matches[0]}, f"severity: {state.severity} -> {matches[0]}")
+
+
+def _impact(rest: str, state: IncidentState, now: datetime) -> Action:
+    return Action(kinds.IMPACT, {"impact": _need(rest, COMMANDS["impact"][0])}, "impact updated")
+
+
+def _title(rest: str, state: IncidentState, now: datetime) -> Action:
+    return Action(kinds.TITLE, {"title": _need(rest, COMMANDS["title"][0])}, "title changed")
+
+
+def _eta(rest: str, state: IncidentState, now: datetime) -> Action:
+    value = _need(rest, COMMANDS["eta"][0])
+    if value.lower() in ("none", "clear", "unknown", "-"):
+        return Action(kinds.ETA, {"eta": None}, "ETA cleared")
+    try:
+        when = parse_time(value, now, future=True)
+    except WarroomError:
+        raise CommandError(f"bad ETA {value!r}: expected a duration like 30m or 1h30m, a time like 18:30, or none") from None
+    if when <= now:
+        raise CommandError(f"the ETA {value!r} is in the past: expected a time still to come")
+    return Action(kinds.ETA, {"eta": iso(when)}, f"ETA {local_hm(when)} (in {format_duration(when - now, seconds=False)})")
+
+
+def find_step(reference: str, state: IncidentState, now: datetime, *, prefer_done: bool | None = None) -> StepView:
+    """A checklist step by its number (`3`), its list and number (`2.3`), or words of it."""
+    steps = all_steps(state, now)
+    ref = reference.strip()
+    if ref.isdigit():
+        number = int(ref)
+        for step in steps:
+            if step.number == number:
+                return step
+        raise CommandError(f"no step {number}: expected a number from 1 to {len(steps)}")
+    if ref.count(".") == 1 and all(part.isdigit() for part in ref.split(".")):
+        list_number, index = (int(part) for part in ref.split("."))
+        list_ids = list(dict.fromkeys(step.list_id for step in steps))
+        if 1 <= list_number <= len(list_ids):
+            for step in steps:
+                if step.list_id == list_ids[list_number - 1] and step.index == index:
+                    return step
+        raise CommandError(f"no step {ref}: expected LIST.STEP, such as 1.2, or a step number")
+    words = ref.lower().split()
+    found = [step for step in steps if all(word in step.text.lower() for word in words)]
+    if prefer_done is not None and len(found) > 1:
+        preferred = [step for step in found if step.done == prefer_done]
+        found = preferred or found
+    if not found:
+        raise CommandError(f"no step matches {ref!r}: expected a step number or words from a step")
+    if len(found) > 1:
+        exact = [step for step in found if step.text.lower() == ref.lower()]
+        if len(exact) == 1:
+            return exact[0]
+        listed = "; ".join(f"{step.number} {step.text}" for step in found[:4])
+        raise CommandError(f"{ref!r} matches {len(found)} steps ({listed}): give its number")
+    return found[0]
+
+
+def _check(rest: str, state: IncidentState, now: datetime) -> Action:
+    step = find_step(_need(rest, COMMANDS["check"][0]), state, now, prefer_done=False)
+    if step.done:
+        raise CommandError(f"step {step.number} ({step.text}) is already done")
+    return Action(kinds.CHECK, {"list": step.list_id, "step": step.index, "text": step.text}, f"done: {step.text}")
+
+
+def _uncheck(rest: str, state: IncidentState, now: datetime) -> Action:
+    step = find_step(_need(rest, COMMANDS["uncheck"][0]), state, now, prefer_done=True)
+    if not step.done:
+        raise CommandError(f"step {step.number} ({step.text}) is not done")
+    return Action(kinds.UNCHECK, {"list": step.list_id, "step": step.index, "text": step.text}, f"undone: {step.text}")
+
+
+def _phase(rest: str, state: IncidentState, now: datetime) -> Action:
+    value = _need(rest, COMMANDS["phase"][0]).lower()
+    assert state.playbook is not None
+    phases = state.playbook.phases
+    index = next((i for i, p in enumerate(phases) if p.id == state.phase), 0)
+    if value == "next":
+        if index + 1 >= len(phases):
+            raise CommandError(f"{phases[index].name} is the last phase: `resolve` ends the incident")
+        target = phases[index + 1]
+    else:
+        candidates = [
+            p
+            for number, p in enumerate(phases, start=1)
+            if value in (p.id.lower(), str(number)) or all(word in p.name.lower() for word in value.split())
+        ]
+        if len(candidates) != 1:
+            names = ", ".join(f"{p.id} ({p.name})" for p in phases)
+            raise CommandError(f"unknown phase {rest!r}: expected next, or one of {names}")
+        target = candidates[0]
+    if target.id == state.phase:
+        raise CommandError(f"the incident is already in {target.name}")
+    return Action(kinds.PHASE, {"phase": target.id}, f"phase: {target.name}")
+
+
+def _find_rung(reference: str, state: IncidentState, now: datetime) -> RungView:
+    rungs = ladder(state, now).rungs
+    value = reference.lower()
+    found = [
+        r
+        for r in rungs
+        if value in (r.rung.id.lower(), str(r.number)) or all(word in r.rung.name.lower() for word in value.split())
+    ]
+    if len(found) != 1:
+        names = ", ".join(f"{r.number} {r.rung.name}" for r in rungs)
+        raise CommandError(f"unknown rung {reference!r}: expected one of {names}")
+    return found[0]
+
+
+def _notify(rest: str, state: IncidentState, now: datetime) -> Action:
+    if rest:
+        rung = _find_rung(rest, state, now)
+    else:
+        view = ladder(state, now)
+        candidates = list(view.due) or [r for r in view.rungs if r.current and r.state == "waiting"]
+        if not candidates:
+            raise CommandError("no rung is due: expected `notify RUNG` to page one ahead of time")
+        rung = candidates[0]
+    if rung.notified_at is not None:
+        raise CommandError(f"{rung.rung.name} was already notified at {local_hm(rung.notified_at)}")
+    return Action(kinds.NOTIFY, {"rung": rung.rung.id}, f"notified: {rung.rung.name}")
+
+
+def _ack(rest: str, state: IncidentState, now: datetime) -> Action:
+    if rest:
+        rung = _find_rung(rest, state, now)
+    else:
+        waiting = [r for r in ladder(state, now).rungs if r.state == "notified"]
+        if not waiting:
+            raise CommandError("no notified rung is waiting for an acknowledgement: expected `ack RUNG`")
+        rung = waiting[0]
+    if rung.acknowledged_at is not None:
+        raise CommandError(f"{rung.rung.name} already acknowledged at {local_hm(rung.acknowledged_at)}")
+    return Action(kinds.ACK, {"rung": rung.rung.id}, f"acknowledged: {rung.rung.name}")
+
+
+def _role(rest: str, state: IncidentState, now: datetime) -> Action:
+    role, _, name = _need(rest, COMMANDS["role"][0]).partition(" ")
+    if not name.strip():
+        raise CommandError(f"missing name: expected `{COMMANDS['role'][0]}`, such as `role scribe Sam`")
+    return Action(kinds.ROLE, {"role": role.lower(), "name": name.strip()}, f"{role.lower()}: {name.strip()}")
+
+
+def _runbook(rest: str, state: IncidentState, now: datetime) -> Action:
+    value = _need(rest, COMMANDS["runbook"][0]).lower()
+    assert state.playbook is not None
+    found = [r for r in state.playbook.runbooks if value == r.id.lower() or all(w in r.name.lower() for w in value.split())]
+    if len(found) != 1:
+        names = ", ".join(f"{r.id} ({r.name})" for r in state.playbook.runbooks)
+        raise CommandError(f"unknown runbook {rest!r}: expected one of {names}")
+    if found[0].id in state.runbooks:
+        raise CommandError(f"the {found[0].name} runbook is already attached")
+    return Action(kinds.RUNBOOK, {"runbook": found[0].id}, f"runbook attached: {found[0].name}")
+
+
+def _resolve(rest: str, state: IncidentState, now: datetime) -> Action:
+    if state.resolved:
+        raise CommandError("the incident is already resolved (`reopen` to reopen it)")
+    return Action(kinds.RESOLVED, {}, "incident resolved")
+
+
+def _reopen(rest: str, state: IncidentState, now: datetime) -> Action:
+    if not state.resolved:
+        raise CommandError("the incident is not resolved")
+    return Action(kinds.REOPENED, {}, "incident reopened")
+
+
+def _copy(rest: str, state: IncidentState, now: datetime) -> Action:
+    template = None
+    if rest:
+        assert state.playbook is not None
+        found = [
+            t for t in state.playbook.templates if rest.lower() == t.id.lower() or all(w in t.name.lower() for w in rest.lower().split())
+        ]
+        if len(found) != 1:
+            names = ", ".join(f"{t.id} ({t.name})" for t in state.playbook.templates)
+            raise CommandError(f"unknown template {rest!r}: expected one of {names}")
+        template = found[0].id
+    return Action("copy", {"template": template}, "copy")
+
+
+_HANDLERS: dict[str, Callable[[str, IncidentState, datetime], Action]] = {
+    "note": _note,
+    "status": _status,
+    "sev": _severity,
+    "impact": _impact,
+    "title": _title,
+    "eta": _eta,
+    "check": _check,
+    "uncheck": _uncheck,
+    "phase": _phase,
+    "notify": _notify,
+    "ack": _ack,
+    "role": _role,
+    "runbook": _runbook,
+    "resolve": _resolve,
+    "reopen": _reopen,
+    "copy": _copy,
+}
+
+
+def completions(prefix: str, state: IncidentState | None = None) -> list[str]:
+    """Whole command lines that start with what has been typed (for the command bar)."""
+    typed = prefix.lstrip()
+    word, space, rest = typed.partition(" ")
+    if not space:
+        return [name for name in COMMANDS if name.startswith(word.lower())]
+    command = ALIASES.get(word.lower(), word.lower())
+    options: list[str] = []
+    if command == "status":
+        options = list(STATUSES)
+    elif command == "phase" and state and state.playbook:
+        options = ["next", *(p.id for p in state.playbook.phases)]
+    elif command == "sev" and state and state.playbook:
+        options = [s.id for s in state.playbook.severities]
+    elif command in ("notify", "ack") and state and state.playbook:
+        options = [r.id for r in state.playbook.ladder]
+    elif command == "runbook" and state and state.playbook:
+        options = [r.id for r in state.playbook.runbooks]
+    elif command == "copy" and state and state.playbook:
+        options = [t.id for t in state.playbook.templates]
+    elif command == "eta":
+        options = ["15m", "30m", "1h", "none"]
+    return [f"{command} {option}" for option in options if option.lower().startswith(rest.lower())]

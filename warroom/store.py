@@ -1,0 +1,477 @@
+"""The event store: one SQLite file (WAL) holding every incident's append-only, hash-chained log."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import platformdirs
+import sqlite_utils
+
+from warroom import events as kinds
+from warroom.clock import Clock, SystemClock, iso, local_hm, parse_iso, truncate_ms
+from warroom.errors import WarroomError
+from warroom.events import GENESIS, Event, canonical_json, chain_hash
+
+SCHEMA_VERSION = 1
+EVENT_COLUMNS = "id, incident, seq, kind, actor, payload, at, recorded_at, prev_hash, hash"
+_APPEND_ONLY = "events are append-only: UPDATE and DELETE are refused"
+
+
+def default_db_path() -> Path:
+    """`WARROOM_DB`, or warroom.db in the user's data folder."""
+    if os.environ.get("WARROOM_DB"):
+        return Path(os.environ["WARROOM_DB"]).expanduser()
+    return Path(platformdirs.user_data_dir("warroom", appauthor=False)) / "warroom.db"
+
+
+def login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some containers: still record who, as best we can
+        return os.environ.get("USER") or "unknown"
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """An incident as the index table knows it (a cache of its log, for listing)."""
+
+    id: str
+    title: str
+    severity: str
+    status: str
+    started_at: datetime
+    declared_at: datetime
+    resolved_at: datetime | None
+    events: int
+
+
+class Store:
+    """The SQLite event store. Every write is one transaction; nothing is ever updated in `events`."""
+
+    def __init__(self, path: str | Path | None = None, *, clock: Clock | None = None, readonly: bool = False) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_db_path()
+        self.clock = clock or SystemClock()
+        self.readonly = readonly
+        self.conn = self._connect()
+        self.db = sqlite_utils.Database(self.conn)
+        try:
+            self._prepare_schema()
+        except sqlite3.DatabaseError as error:
+            self.conn.close()
+            raise WarroomError(f"{self.path}: not a warroom database ({error})") from None
+
+    # --- opening -------------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        path = self.path
+        if path.is_dir():
+            raise WarroomError(f"{path}: is a folder; expected a database file (--db PATH or WARROOM_DB)")
+        if self.readonly:
+            if not path.exists():
+                raise WarroomError(f"{path}: no such database")
+            uri = f"file:{path}?mode=ro"
+            try:
+                conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            except sqlite3.Error as error:
+                raise WarroomError(f"{path}: cannot open the database read-only ({error})") from None
+        else:
+            if not path.exists():
+                try:
+                    if not path.parent.exists():
+                        path.parent.mkdir(mode=0o700, parents=True)
+                    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                    os.close(descriptor)
+                except FileExistsError:
+                    pass  # another process made it in between: use theirs
+                except OSError as error:
+                    raise WarroomError(f"{path}: cannot create the database ({error.strerror})") from None
+            try:
+                conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            except sqlite3.Error as error:
+                raise WarroomError(f"{path}: cannot open the database ({error})") from None
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    def _prepare_schema(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise WarroomError(
+                f"{self.path}: the database has schema version {version}, newer than this warroom knows "
+                f"({SCHEMA_VERSION}); upgrade warroom to open it"
+            )
+        tables = set(self.db.table_names())
+        if version == SCHEMA_VERSION:
+            if not {"incidents", "events"} <= tables:
+                raise WarroomError(f"{self.path}: not a warroom database (the events table is missing)")
+        elif tables:
+            raise WarroomError(f"{self.path}: not a warroom database (it holds other tables: {', '.join(sorted(tables))})")
+        elif self.readonly:
+            raise WarroomError(f"{self.path}: the database is empty (no incident was ever declared in it)")
+        else:
+            self._create_schema()
+        if not self.readonly:
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = FULL")
+
+    def _create_schema(self) -> None:
+        with self._transaction():
+            self.db["incidents"].create(
+                {
+                    "id": str,
+                    "title": str,
+                    "severity": str,
+                    "status": str,
+                    "status_at": str,
+                    "severity_at": str,
+                    "started_at": str,
+                    "declared_at": str,
+                    "resolved_at": str,
+                    "last_seq": int,
+                    "head_hash": str,
+                },
+                pk="id",
+                not_null={"id", "title", "severity", "status", "started_at", "declared_at", "last_seq", "head_hash"},
+            )
+            self.db["events"].create(
+                {
+                    "id": int,
+                    "incident": str,
+                    "seq": int,
+                    "kind": str,
+                    "actor": str,
+                    "payload": str,
+                    "at": str,
+                    "recorded_at": str,
+                    "prev_hash": str,
+                    "hash": str,
+                },
+                pk="id",
+                not_null={"incident", "seq", "kind", "actor", "payload", "at", "recorded_at", "prev_hash", "hash"},
+                foreign_keys=[("incident", "incidents", "id")],
+            )
+            self.db["events"].create_index(["incident", "seq"], unique=True)
+            self.db["events"].create_index(["incident", "at"])
+            for action in ("UPDATE", "DELETE"):
+                self.conn.execute(
+                    f"CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events "
+                    f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
+                )
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions --------------------------------------------------------------------------
+
+    class _Transaction:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return self.conn
+
+        def __exit__(self, exc_type: Any, *rest: Any) -> None:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+    def _transaction(self) -> "_Transaction":
+        if self.readonly:
+            raise WarroomError(f"{self.path}: opened read-only; nothing can be written")
+        return Store._Transaction(self.conn)
+
+    # --- incidents -----------------------------------------------------------------------------
+
+    def incidents(self) -> list[IncidentRow]:
+        """Every incident, newest first."""
+        rows = self.conn.execute(
+            "SELECT id, title, severity, status, started_at, declared_at, resolved_at, last_seq "
+            "FROM incidents ORDER BY declared_at DESC, rowid DESC"
+        ).fetchall()
+        return [_incident_row(row) for row in rows]
+
+    def incident(self, incident_id: str) -> IncidentRow:
+        row = self.conn.execute(
+            "SELECT id, title, severity, status, started_at, declared_at, resolved_at, last_seq FROM incidents WHERE id = ?",
+            (incident_id,),
+        ).fetchone()
+        if row is None:
+            raise WarroomError(f"no incident {incident_id!r} in {self.path}")
+        return _incident_row(row)
+
+    def open_incidents(self) -> list[IncidentRow]:
+        return [row for row in self.incidents() if row.status != "resolved"]
+
+    def find_incident(self, reference: str) -> str:
+        """An incident id from what a person typed: the id, its number, 'latest', or 'open'."""
+        text = (reference or "").strip()
+        if not text:
+            raise WarroomError("no incident given: expected an id like INC-3, or 'latest'")
+        if text.lower() in ("latest", "last", "open"):
+            rows = self.open_incidents() if text.lower() == "open" else self.incidents()
+            if not rows:
+                raise WarroomError(f"no {'open ' if text.lower() == 'open' else ''}incident in {self.path}")
+            return rows[0].id
+        candidates = [text, text.upper()]
+        if text.isdigit():
+            candidates.append(f"INC-{int(text)}")
+        for candidate in candidates:
+            if self.conn.execute("SELECT 1 FROM incidents WHERE id = ?", (candidate,)).fetchone():
+                return candidate
+        raise WarroomError(f"no incident {text!r} in {self.path} (`warroom list` shows them)")
+
+    def _next_incident_id(self) -> str:
+        numbers = [
+            int(match.group(1))
+            for (ident,) in self.conn.execute("SELECT id FROM incidents")
+            if (match := re.fullmatch(r"INC-(\d+)", ident))
+        ]
+        return f"INC-{max(numbers, default=0) + 1}"
+
+    def declare(self, payload: dict[str, Any], *, actor: str | None = None, at: datetime | None = None) -> Event:
+        """Open a new incident with its `declared` event; returns that event."""
+        with self._transaction():
+            incident_id = self._next_incident_id()
+            now = truncate_ms(self.clock.now())
+            declared_at = truncate_ms(at) if at else now
+            started = payload.get("started_at") or iso(declared_at)
+            self.conn.execute(
+                "INSERT INTO incidents (id, title, severity, status, status_at, severity_at, started_at, declared_at, "
+                "last_seq, head_hash) VALUES (?, ?, ?, 'investigating', ?, ?, ?, ?, 0, ?)",
+                (
+                    incident_id,
+                    payload["title"],
+                    payload["severity"],
+                    iso(declared_at),
+                    iso(declared_at),
+                    started,
+                    iso(declared_at),
+                    GENESIS,
+                ),
+            )
+            return self._append_locked(incident_id, kinds.DECLARED, payload, actor, declared_at, now)
+
+    # --- appending -----------------------------------------------------------------------------
+
+    def append(
+        self, incident_id: str, kind: str, payload: dict[str, Any] | None = None, *, actor: str | None = None,
+        at: datetime | None = None,
+    ) -> Event:
+        """Append one event in its own transaction."""
+        return self.append_many(incident_id, [(kind, payload or {}, at)], actor=actor)[0]
+
+    def append_many(
+        self, incident_id: str, items: Sequence[tuple[str, dict[str, Any], datetime | None]], *, actor: str | None = None
+    ) -> list[Event]:
+        """Append several events in one transaction (all or none)."""
+        with self._transaction():
+            now = truncate_ms(self.clock.now())
+            return [
+                self._append_locked(incident_id, kind, payload, actor, truncate_ms(at) if at else now, now)
+                for kind, payload, at in items
+            ]
+
+    def _append_locked(
+        self, incident_id: str, kind: str, payload: dict[str, Any], actor: str | None, at: datetime, now: datetime
+    ) -> Event:
+        head = self.conn.execute(
+            "SELECT last_seq, head_hash, status_at, severity_at FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
+        if head is None:
+            raise WarroomError(f"no incident {incident_id!r} in {self.path}")
+        last_seq, prev_hash, status_at, severity_at = head
+        if at > now + timedelta(seconds=1):
+            raise WarroomError(f"the time {local_hm(at)} is in the future: facts can only be recorded for the past")
+        at = min(at, now)
+        recorded_at = now
+        if last_seq:
+            previous = self.conn.execute(
+                "SELECT recorded_at FROM events WHERE incident = ? AND seq = ?", (incident_id, last_seq)
+            ).fetchone()[0]
+            recorded_at = max(now, parse_iso(previous))  # never earlier than the event before it
+        seq = last_seq + 1
+        actor = actor or login_name()
+        payload_json = canonical_json(payload)
+        at_text, recorded_text = iso(at), iso(recorded_at)
+        digest = chain_hash(incident_id, seq, kind, actor, payload_json, at_text, recorded_text, prev_hash)
+        cursor = self.conn.execute(
+            f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (incident_id, seq, kind, actor, payload_json, at_text, recorded_text, prev_hash, digest),
+        )
+        self._update_index(incident_id, kind, payload, at_text, status_at, severity_at)
+        self.conn.execute("UPDATE incidents SET last_seq = ?, head_hash = ? WHERE id = ?", (seq, digest, incident_id))
+        return Event(incident_id, seq, kind, actor, json.loads(payload_json), at, recorded_at, prev_hash, digest, cursor.lastrowid)
+
+    def _update_index(self, incident_id: str, kind: str, payload: dict, at: str, status_at: str, severity_at: str) -> None:
+        """Keep the listing columns in step with the log (the latest fact by `at` wins, as in the fold)."""
+        status = {kinds.RESOLVED: "resolved", kinds.REOPENED: "investigating"}.get(kind)
+        if kind == kinds.STATUS:
+            status = payload.get("status")
+        if status and at >= status_at:
+            resolved_at = at if status == "resolved" else None
+            self.conn.execute(
+                "UPDATE incidents SET status = ?, status_at = ?, resolved_at = ? WHERE id = ?",
+                (status, at, resolved_at, incident_id),
+            )
+        if kind == kinds.SEVERITY and at >= severity_at:
+            self.conn.execute(
+                "UPDATE incidents SET severity = ?, severity_at = ? WHERE id = ?", (payload["severity"], at, incident_id)
+            )
+        if kind == kinds.TITLE:
+            self.conn.execute("UPDATE incidents SET title = ? WHERE id = ?", (payload["title"], incident_id))
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
+        """An incident's events in the order they were recorded."""
+        return [Event.from_row(row) for row in self.iter_rows(incident_id, after_seq=after_seq)]
+
+    def iter_rows(self, incident_id: str, *, after_seq: int = 0) -> Iterator[tuple]:
+        return self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident = ? AND seq > ? ORDER BY seq", (incident_id, after_seq)
+        )
+
+    def events_after(self, last_id: int, incident_id: str | None = None) -> list[Event]:
+        """Events written (by anyone) since row id `last_id`: what a follower has not seen yet."""
+        if incident_id is None:
+            rows = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id", (last_id,))
+        else:
+            rows = self.conn.execute(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? AND incident = ? ORDER BY id", (last_id, incident_id)
+            )
+        return [Event.from_row(row) for row in rows]
+
+    def last_event_id(self) -> int:
+        return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: a follower's cheap 'anything new?'."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    # --- verifying -----------------------------------------------------------------------------
+
+    def verify(self, incident_id: str) -> str | None:
+        """Re-check an incident's chain and sequence; None when sound, else the first event that does not fit."""
+        expected_seq, prev_hash, prev_recorded = 1, GENESIS, ""
+        rows = self.conn.execute(
+            "SELECT seq, kind, actor, payload, at, recorded_at, prev_hash, hash FROM events WHERE incident = ? ORDER BY seq",
+            (incident_id,),
+        )
+        for seq, kind, actor, payload, at, recorded_at, stored_prev, digest in rows:
+            where = f"{incident_id} event {seq} ({kind})"
+            if seq != expected_seq:
+                return f"{incident_id} event {expected_seq}: missing (the next one stored is {seq})"
+            if stored_prev != prev_hash:
+                return f"{where}: does not chain to event {seq - 1} (its previous hash differs)"
+            if chain_hash(incident_id, seq, kind, actor, payload, at, recorded_at, prev_hash) != digest:
+                return f"{where}: its contents do not match its hash (edited after it was written)"
+            if recorded_at < prev_recorded:
+                return f"{where}: recorded before the event ahead of it"
+            prev_hash, prev_recorded, expected_seq = digest, recorded_at, seq + 1
+        head = self.conn.execute("SELECT last_seq, head_hash FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        if head is None:
+            return f"{incident_id}: not in the incidents table"
+        if expected_seq == 1:
+            return f"{incident_id}: has no events"
+        if head[0] != expected_seq - 1 or head[1] != prev_hash:
+            return f"{incident_id} event {head[0]}: the log ends at event {expected_seq - 1}; later events were removed"
+        return None
+
+    # --- import --------------------------------------------------------------------------------
+
+    def import_records(self, records: Iterable[dict[str, Any]], source: str) -> list[str]:
+        """Import exported events (any number of incidents); refuse all of it unless every chain verifies."""
+        by_incident: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            by_incident.setdefault(record["incident"], []).append(record)
+        for incident_id, records_of in by_incident.items():
+            problem = _verify_records(incident_id, records_of)
+            if problem:
+                raise WarroomError(f"{source}: refused, the chain does not verify: {problem}", exit_code=1)
+            if self.conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)).fetchone():
+                raise WarroomError(f"{source}: refused, incident {incident_id} is already in {self.path}")
+        with self._transaction():
+            for incident_id, records_of in by_incident.items():
+                declared = records_of[0]
+                if declared["kind"] != kinds.DECLARED:
+                    raise WarroomError(f"{source}: refused, {incident_id} does not start with its declared event")
+                payload = declared["payload"]
+                self.conn.execute(
+                    "INSERT INTO incidents (id, title, severity, status, status_at, severity_at, started_at, declared_at, "
+                    "last_seq, head_hash) VALUES (?, ?, ?, 'investigating', ?, ?, ?, ?, 0, ?)",
+                    (
+                        incident_id,
+                        payload.get("title", ""),
+                        payload.get("severity", ""),
+                        declared["at"],
+                        declared["at"],
+                        payload.get("started_at") or declared["at"],
+                        declared["at"],
+                        GENESIS,
+                    ),
+                )
+                for record in records_of:
+                    head = self.conn.execute(
+                        "SELECT status_at, severity_at FROM incidents WHERE id = ?", (incident_id,)
+                    ).fetchone()
+                    self.conn.execute(
+                        f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            incident_id,
+                            record["seq"],
+                            record["kind"],
+                            record["actor"],
+                            canonical_json(record["payload"]),
+                            record["at"],
+                            record["recorded_at"],
+                            record["prev_hash"],
+                            record["hash"],
+                        ),
+                    )
+                    self._update_index(incident_id, record["kind"], record["payload"], record["at"], *head)
+                last = records_of[-1]
+                self.conn.execute(
+                    "UPDATE incidents SET last_seq = ?, head_hash = ? WHERE id = ?", (last["seq"], last["hash"], incident_id)
+                )
+        return list(by_incident)
+
+
+def _verify_records(incident_id: str, records: list[dict[str, Any]]) -> str | None:
+    prev_hash = GENESIS
+    for expected_seq, record in enumerate(records, start=1):
+        seq = record.get("seq")
+        if seq != expected_seq:
+            return f"{incident_id} event {expected_seq}: missing or out of order (found {seq})"
+        try:
+            digest = chain_hash(
+                incident_id, seq, record["kind"], record["actor"], canonical_json(record["payload"]),
+                record["at"], record["recorded_at"], prev_hash,
+            )
+        except (KeyError, TypeError):
+            return f"{incident_id} event {seq}: a field is missing"
+        if record.get("prev_hash") != prev_hash:
+            return f"{incident_id} event {seq}: does not chain to event {seq - 1}"
+        if record.get("hash") != digest:
+            return f"{incident_id} event {seq}: its contents do not match its hash"
+        prev_hash = digest
+    return None
+
+
+def _incident_row(row: tuple) -> IncidentRow:
+    ident, title, severity, status, started, declared, resolved, count = row
+    return IncidentRow(
+        ident, title, severity, status, parse_iso(started), parse_iso(declared), parse_iso(resolved) if resolved else None, count
+    )
