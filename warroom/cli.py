@@ -15,7 +15,7 @@ import click
 from warroom import __version__
 from warroom import events as kinds
 from warroom.clock import Clock, SystemClock, format_duration, iso, local_hm, parse_past_time, parse_time
-from warroom.commands import CONSOLE_ONLY, CommandError, parse
+from warroom.commands import CONSOLE_ONLY, CommandError, declaration, parse
 from warroom.errors import WarroomError
 from warroom.incident import IncidentState, state_as_of, state_of
 from warroom.playbook import Playbook, load_playbook
@@ -91,8 +91,9 @@ def _ctx(click_ctx: click.Context) -> Context:
 def cli(ctx: click.Context, db: str | None, playbook: str | None) -> None:
     """The incident commander's war-room console. With no command, open the console."""
     context = ctx.ensure_object(Context)
-    context.db_path = db
-    context.playbook_path = playbook
+    # An option (or its environment variable) wins; otherwise keep what the caller's Context says.
+    context.db_path = db or context.db_path
+    context.playbook_path = playbook or context.playbook_path
     ctx.call_on_close(context.close)
     if ctx.invoked_subcommand is None:
         from warroom.tui.app import run_console  # the scripting verbs never pay for Textual
@@ -129,40 +130,17 @@ def declare(
     click.echo(event.incident)
 
 
-def declaration(
-    playbook: Playbook, now: datetime, severity: str, title: str, impact: str = "", runbooks: tuple[str, ...] = (),
-    started_at: str | datetime | None = None, detected_at: str | datetime | None = None, commander: str | None = None,
-) -> dict[str, Any]:
-    """The payload of a `declared` event, checked against the playbook (shared by the CLI and the console)."""
-    if not title.strip():
-        raise WarroomError("the title is empty: expected a brief description of what is broken")
-    matches = [s.id for s in playbook.severities if s.id.lower() == severity.strip().lower()]
-    if not matches:
-        raise WarroomError(f"unknown severity {severity!r}: expected one of {', '.join(s.id for s in playbook.severities)}")
-    attached = []
-    for runbook in runbooks:
-        attached.append(playbook.runbook(runbook.strip()).id)
-    started = _when(started_at, now, "--started-at") if started_at else now
-    detected = _when(detected_at, now, "--detected-at") if detected_at else started
-    return {
-        "title": title.strip(),
-        "severity": matches[0],
-        "impact": impact.strip(),
-        "runbooks": attached,
-        "commander": (commander or "").strip() or login_name(),
-        "started_at": iso(started),
-        "detected_at": iso(detected),
-        "playbook": playbook.data,
-    }
-
-
-def _when(value: str | datetime, now: datetime, what: str) -> datetime:
-    return value if isinstance(value, datetime) else parse_past_time(value, now, what)
-
-
 def _read_lines(stream: Any) -> Iterator[list[str]]:
     """Lines from a pipe, in batches of whatever has arrived: one transaction per batch."""
-    descriptor = stream.fileno()
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        # Not backed by a file descriptor (an in-memory stream, as a test runner gives): read it whole.
+        lines = [line.rstrip("\r\n") for line in stream.read().splitlines()]
+        lines = [line for line in lines if line.strip()]
+        if lines:
+            yield lines
+        return
     pending = b""
     while True:
         chunk = os.read(descriptor, 1 << 16)
@@ -230,7 +208,7 @@ def _load(context: Context, incident: str, at_text: str | None = None) -> tuple[
     events = store.events(incident_id)
     now = context.clock.now()
     if at_text:
-        when = parse_time(at_text, now)
+        when = parse_past_time(at_text, now, "--at")  # a state as of a time still to come is a guess, not a fact
         return state_as_of(events, when), when
     return state_of(events), now
 
@@ -373,17 +351,26 @@ def show(ctx: click.Context, incident: str, at_text: str | None, as_json: bool) 
 
 @cli.command()
 @click.argument("incident")
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="jsonl", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "jsonl", "md", "csv"]), default="jsonl", show_default=True,
+    help="jsonl or json: the log; md: the post-incident report; csv: the timeline.",
+)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
 @click.pass_context
 def export(ctx: click.Context, incident: str, fmt: str, output: str | None) -> None:
-    """Export an incident's log (jsonl re-imports byte for byte)."""
+    """Export an incident's log (jsonl re-imports byte for byte), its report (md) or its timeline (csv)."""
+    from warroom import report
+
     context = _ctx(ctx)
     store = context.store()
     incident_id = store.find_incident(incident)
     events = store.events(incident_id)
     if fmt == "jsonl":
         text = "".join(event.to_jsonl() + "\n" for event in events)
+    elif fmt == "md":
+        text = report.markdown_report(events, context.clock.now())
+    elif fmt == "csv":
+        text = report.timeline_csv(events)
     else:
         state = state_of(events)
         document = {"incident": state_summary(state, context.clock.now()), "events": [e.to_record() for e in events]}
@@ -465,3 +452,34 @@ def playbook_check(ctx: click.Context, path: str | None) -> None:
     """Validate a playbook (default: the one warroom would use) and summarise it."""
     loaded = load_playbook(path or _ctx(ctx).playbook_path)
     click.echo(loaded.summary())
+
+
+# --- metrics across incidents -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--since", "since_text", metavar="DATE", help="Only incidents that started on or after DATE (2026-11-01, -30d).")
+@click.option("--json", "as_json", is_flag=True, help="JSON, for scripts.")
+@click.pass_context
+def stats(ctx: click.Context, since_text: str | None, as_json: bool) -> None:
+    """Per severity: how many incidents, how fast they were acknowledged, mitigated and resolved, and
+    how often the response target and each phase window were met."""
+    from warroom import report
+
+    context = _ctx(ctx)
+    now = context.clock.now()
+    since = None
+    if since_text is not None:
+        try:
+            since = parse_time(since_text, now)
+        except WarroomError as error:
+            raise WarroomError(f"--since: {error}") from None
+    store = context.store()
+    states = [
+        state_of(store.events(row.id)) for row in store.incidents() if since is None or row.started_at >= since
+    ]
+    result = report.stats(states, now, since)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.format_stats(result))

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any, Callable
 
 from warroom import events as kinds
-from warroom.clock import format_duration, iso, local_hm, parse_time
+from warroom.clock import iso, local_hm, parse_past_time, parse_time, format_duration
 from warroom.errors import WarroomError
 from warroom.incident import IncidentState
-from warroom.playbook import STATUSES
+from warroom.store import login_name
+from warroom.playbook import STATUSES, Playbook
 from warroom.views import RungView, StepView, all_steps, ladder
 
 # The command words, how each is written, and what it does (for help, completion and errors).
@@ -254,13 +255,21 @@ def _runbook(rest: str, state: IncidentState, now: datetime) -> Action:
     return Action(kinds.RUNBOOK, {"runbook": found[0].id}, f"runbook attached: {found[0].name}")
 
 
+def _alone(rest: str, word: str) -> None:
+    # "resolved the cache issue" is a note someone meant, not an order to stop the clock.
+    if rest:
+        raise CommandError(f"`{word}` takes nothing after it: expected `{word}` alone, or `note {word} {rest}` for a note")
+
+
 def _resolve(rest: str, state: IncidentState, now: datetime) -> Action:
+    _alone(rest, "resolve")
     if state.resolved:
         raise CommandError("the incident is already resolved (`reopen` to reopen it)")
     return Action(kinds.RESOLVED, {}, "incident resolved")
 
 
 def _reopen(rest: str, state: IncidentState, now: datetime) -> Action:
+    _alone(rest, "reopen")
     if not state.resolved:
         raise CommandError("the incident is not resolved")
     return Action(kinds.REOPENED, {}, "incident reopened")
@@ -323,3 +332,34 @@ def completions(prefix: str, state: IncidentState | None = None) -> list[str]:
     elif command == "eta":
         options = ["15m", "30m", "1h", "none"]
     return [f"{command} {option}" for option in options if option.lower().startswith(rest.lower())]
+
+
+def declaration(
+    playbook: Playbook, now: datetime, severity: str, title: str, impact: str = "", runbooks: tuple[str, ...] = (),
+    started_at: str | datetime | None = None, detected_at: str | datetime | None = None, commander: str | None = None,
+) -> dict[str, Any]:
+    """The payload of a `declared` event, checked against the playbook (shared by the CLI and the console)."""
+    if not title.strip():
+        raise WarroomError("the title is empty: expected a brief description of what is broken")
+    matches = [s.id for s in playbook.severities if s.id.lower() == severity.strip().lower()]
+    if not matches:
+        raise WarroomError(f"unknown severity {severity!r}: expected one of {', '.join(s.id for s in playbook.severities)}")
+    attached = []
+    for runbook in runbooks:
+        attached.append(playbook.runbook(runbook.strip()).id)
+    started = _when(started_at, now, "--started-at") if started_at else now
+    detected = _when(detected_at, now, "--detected-at") if detected_at else started
+    return {
+        "title": title.strip(),
+        "severity": matches[0],
+        "impact": impact.strip(),
+        "runbooks": attached,
+        "commander": (commander or "").strip() or login_name(),
+        "started_at": iso(started),
+        "detected_at": iso(detected),
+        "playbook": playbook.data,
+    }
+
+
+def _when(value: str | datetime, now: datetime, what: str) -> datetime:
+    return value if isinstance(value, datetime) else parse_past_time(value, now, what)

@@ -1,0 +1,68 @@
+"""The timeline: each event said in words, in the order recorded or the order things happened."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from warroom import events as kinds
+from warroom.clock import local_hm
+from warroom.events import Event
+from warroom.playbook import Playbook
+from warroom.text import one_line
+
+
+def _name(playbook: Playbook | None, finder: str, ident: str) -> str:
+    if playbook is None:
+        return ident
+    try:
+        return getattr(playbook, finder)(ident).name
+    except Exception:  # an id the playbook no longer knows: say the id
+        return ident
+
+
+def describe(event: Event, playbook: Playbook | None) -> str:
+    """One line saying what the event was, in the room's words; user text is made printable."""
+    p = event.payload
+    kind = event.kind
+    if kind == kinds.DECLARED:
+        text = f"Declared {p.get('severity', '')}: {p.get('title', '')}"
+        if p.get("impact"):
+            text += f" (impact: {p['impact']})"
+        return one_line(text)
+    if kind in (kinds.NOTE, kinds.ALERT):
+        return one_line(str(p.get("text", "")))
+    if kind == kinds.STATUS:
+        return f"Status: {p.get('status', '')}"
+    if kind == kinds.SEVERITY:
+        return f"Severity changed to {p.get('severity', '')}"
+    if kind == kinds.IMPACT:
+        return one_line(f"Impact: {p.get('impact', '')}")
+    if kind == kinds.TITLE:
+        return one_line(f"Title: {p.get('title', '')}")
+    if kind == kinds.ETA:
+        eta = p.get("eta")
+        if not eta:
+            return "ETA cleared"
+        return f"ETA set to {local_hm(datetime.fromisoformat(eta.replace('Z', '+00:00')))}"
+    if kind == kinds.CHECK:
+        return one_line(f"Done: {p.get('text', '')}")
+    if kind == kinds.UNCHECK:
+        return one_line(f"Undone: {p.get('text', '')}")
+    if kind == kinds.PHASE:
+        return f"Phase: {_name(playbook, 'phase', p.get('phase', ''))}"
+    if kind == kinds.RUNBOOK:
+        return f"Runbook attached: {_name(playbook, 'runbook', p.get('runbook', ''))}"
+    if kind == kinds.NOTIFY:
+        return f"Notified {_name(playbook, 'rung', p.get('rung', ''))}"
+    if kind == kinds.ACK:
+        return f"{_name(playbook, 'rung', p.get('rung', ''))} acknowledged"
+    if kind == kinds.ROLE:
+        return one_line(f"{str(p.get('role', '')).capitalize()}: {p.get('name', '')}")
+    if kind == kinds.RESOLVED:
+        return "Resolved"
+    if kind == kinds.REOPENED:
+        return "Reopened"
+    if kind == kinds.COPIED:
+        via = "clipboard" if p.get("via") == "clipboard" else "terminal (OSC 52)"
+        return one_line(f"Copied {p.get('name', p.get('what', ''))} to send ({via})")
+    return one_line(f"{kind}: {p}")

@@ -1,0 +1,140 @@
+"""The Textual app: one factory builds it from a store, a playbook path and a clock (the CLI and tests)."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from warroom.clock import Clock, SystemClock
+from warroom.errors import WarroomError
+from warroom.playbook import Playbook, load_playbook
+from warroom.store import Store
+from warroom.tui.clipboard import copy_text
+
+HIGH_CONTRAST = Theme(
+    name="warroom-high-contrast",
+    primary="#ffff00",
+    secondary="#00ffff",
+    accent="#00ffff",
+    warning="#ffaf00",
+    error="#ff3030",
+    success="#00ff5f",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#1c1c1c",
+    dark=True,
+)
+
+
+def styles_dir() -> Path:
+    """The .tcss files: inside the installed package, or at the top of a source checkout."""
+    packaged = Path(__file__).resolve().parent.parent / "styles"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "styles"
+
+
+class WarroomApp(App):
+    """The war-room console."""
+
+    CSS_PATH = [styles_dir() / "warroom.tcss"]
+    TITLE = "warroom"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("T", "toggle_contrast", "High contrast", show=False),
+    ]
+
+    def __init__(
+        self, store: Store, *, playbook_path: str | Path | None = None, clock: Clock | None = None,
+        incident_id: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.playbook_path = playbook_path
+        self.clock: Clock = clock or SystemClock()
+        self.incident_id = incident_id
+
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = "textual-dark"
+        if self.incident_id:
+            self.open_incident(self.incident_id)
+            return
+        open_incidents = self.store.open_incidents()
+        if len(open_incidents) == 1:
+            self.open_incident(open_incidents[0].id)
+        elif open_incidents:
+            from warroom.tui.screens.picker import PickerScreen
+
+            self.push_screen(PickerScreen(open_incidents))
+        else:
+            self.show_declare()
+
+    # --- navigation ----------------------------------------------------------------------------
+
+    def new_playbook(self) -> Playbook:
+        return load_playbook(self.playbook_path)
+
+    def show_declare(self, can_go_back: bool = False) -> None:
+        from warroom.tui.screens.declare import DeclareScreen
+
+        self.push_screen(DeclareScreen(self.new_playbook(), can_go_back=can_go_back))
+
+    def open_incident(self, incident_id: str) -> None:
+        from warroom.tui.screens.console import ConsoleScreen
+
+        console = ConsoleScreen(incident_id)
+        if len(self.screen_stack) > 1:
+            self.switch_screen(console)
+        else:
+            self.push_screen(console)
+
+    # --- copying -------------------------------------------------------------------------------
+
+    def copy_template(self, console: Screen, template_id: str | None) -> bool:
+        """Copy a filled template (the one on screen by default) and record exactly what was sent."""
+        return console.copy_message(template_id)  # type: ignore[attr-defined]
+
+    def copy_and_say(self, text: str) -> str | None:
+        """Put text on the clipboard by the best path there is; returns the path, or None after saying why not."""
+        result = copy_text(text, self)
+        if result.via is None:
+            self.notify(f"Copy failed: {result.problem}", severity="error", markup=False)
+            return None
+        return result.via
+
+    # --- themes and the command palette --------------------------------------------------------
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = "textual-dark" if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("High contrast", "Toggle the high-contrast theme (for a wall screen)", self.action_toggle_contrast)
+        yield SystemCommand("Declare a new incident", "Open the declare screen", partial(self.show_declare, True))
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            yield from commands()
+
+
+def make_app(
+    store: Store, *, playbook_path: str | Path | None = None, clock: Clock | None = None, incident_id: str | None = None
+) -> WarroomApp:
+    """The one factory for the CLI and the tests."""
+    if playbook_path is not None:
+        load_playbook(playbook_path)  # a bad playbook is one clear line before the screen opens
+    return WarroomApp(store, playbook_path=playbook_path, clock=clock, incident_id=incident_id)
+
+
+def run_console(store: Store, playbook_path: str | Path | None = None, incident_id: str | None = None) -> None:
+    app = make_app(store, playbook_path=playbook_path, incident_id=incident_id)
+    app.run()
+    if app.return_code:
+        raise WarroomError("the console stopped with an error", exit_code=app.return_code)

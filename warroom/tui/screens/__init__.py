@@ -1,0 +1,1 @@
+"""The console's screens: declare, pick, the live console, dialogs and help."""

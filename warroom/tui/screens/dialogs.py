@@ -1,0 +1,87 @@
+"""Small modal questions: confirm an action, choose a severity."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from warroom.playbook import Playbook
+from warroom.text import one_line
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask before something weighty (resolve, a severity change): y or enter yes, n or escape no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes") -> None:
+        super().__init__(classes="dialog")
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(one_line(self.question), id="question", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button(f"{self.yes} (y)", variant="error", id="yes")
+                yield Button("Cancel (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+def severity_options(playbook: Playbook, current: str | None = None) -> list[Option]:
+    """Each severity with its response target and criteria, for choosing one."""
+    options = []
+    for severity in playbook.severities:
+        marker = "  (current)" if severity.id == current else ""
+        criteria = "\n".join(f"    · {one_line(c)}" for c in severity.criteria)
+        prompt = Content.assemble(
+            (f"{severity.id} {one_line(severity.name)}", "bold"),
+            (f"  response {severity.response_label}, updates every {int(severity.update_every.total_seconds() // 60)}m", "$text-muted"),
+            (marker, "bold $accent"),
+            "\n" + criteria if criteria else "",
+        )
+        options.append(Option(prompt, id=severity.id))
+    return options
+
+
+class SeverityDialog(ModalScreen[str | None]):
+    """Choose a severity from the playbook, with each level's criteria shown."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, playbook: Playbook, current: str) -> None:
+        super().__init__(classes="dialog")
+        self.playbook = playbook
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("Change severity: choose a level (enter), or escape", id="question")
+            yield OptionList(*severity_options(self.playbook, self.current), id="severities")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#severities", OptionList)
+        options.highlighted = next(
+            (i for i, s in enumerate(self.playbook.severities) if s.id == self.current), 0
+        )
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)

@@ -1,0 +1,1 @@
+"""The console's panes: each renders a pure view of (incident state, now)."""

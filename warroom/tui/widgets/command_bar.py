@@ -1,0 +1,99 @@
+"""The command bar: one line of the command language, with completion and a one-line error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.suggester import Suggester
+from textual.widgets import Input, Static
+
+from warroom.commands import completions
+from warroom.incident import IncidentState
+from warroom.text import one_line
+
+
+class CommandSuggester(Suggester):
+    """Suggests the rest of a command word or argument from the live incident (rungs, phases, ...)."""
+
+    def __init__(self, state: Callable[[], IncidentState | None]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self._state = state
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value.strip():
+            return None
+        matches = completions(value, self._state())
+        for match in matches:
+            if match.lower().startswith(value.lower()) and len(match) > len(value):
+                return value + match[len(value) :]
+        return None
+
+
+class CommandInput(Input):
+    BINDINGS = [
+        Binding("tab", "complete", "Complete", show=False),
+        Binding("escape", "leave", "Back to panes", show=False),
+    ]
+
+    def action_complete(self) -> None:
+        if self._suggestion and self.cursor_position == len(self.value):
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
+        else:
+            self.screen.focus_next()
+
+    def action_leave(self) -> None:
+        self.value = ""
+        self.screen.set_focus(None)
+        self.post_message(CommandBar.Left())
+
+
+class CommandBar(Vertical):
+    """`:` focuses it; enter runs the line; escape goes back to the panes."""
+
+    @dataclass
+    class Submitted(Message):
+        line: str
+
+    class Left(Message):
+        pass
+
+    def __init__(self, state: Callable[[], IncidentState | None], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._state = state
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="command-error", markup=False)
+        yield CommandInput(
+            placeholder=":  a note, or a command: status mitigating · sev P0 · eta 30m · check 3 · notify · ack · resolve",
+            suggester=CommandSuggester(self._state),
+            id="command",
+            compact=True,
+            select_on_focus=False,
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        line = event.value.strip()
+        if line:
+            self.post_message(self.Submitted(line))
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#command-error", Static)
+        error.update(one_line(message))
+        error.display = bool(message)
+
+    def clear(self) -> None:
+        self.query_one("#command", Input).value = ""
+        self.show_error("")
+
+    def prefill(self, text: str) -> None:
+        command = self.query_one("#command", Input)
+        command.value = text
+        command.cursor_position = len(text)
+        command.focus()

@@ -1,0 +1,94 @@
+"""The timeline pane: every event, newest at the bottom, in recorded order or in the order things happened."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import RichLog
+
+from warroom import events as kinds
+from warroom.clock import local_hms
+from warroom.events import Event
+from warroom.incident import happened_order
+from warroom.playbook import Playbook
+from warroom.text import one_line
+from warroom.timeline import describe
+
+# RichLog draws Rich text, which knows no theme variables: plain ANSI colours that read on any theme.
+KIND_STYLE = {
+    kinds.ALERT: "bold red",
+    kinds.NOTE: "default",
+    kinds.DECLARED: "bold cyan",
+    kinds.RESOLVED: "bold green",
+    kinds.COPIED: "cyan",
+}
+SHOWN_LINES = 2000  # the screen keeps the latest; the log, replay and the report keep everything
+
+
+def t_plus(started: datetime | None, at: datetime) -> str:
+    if started is None:
+        return ""
+    seconds = int((at - started).total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    return f"T{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def timeline_line(event: Event, playbook: Playbook | None, started: datetime | None) -> Text:
+    kind = event.kind
+    line = Text.assemble(
+        (local_hms(event.at), "dim"),
+        " ",
+        (f"{t_plus(started, event.at):>10}", "dim"),
+        " ",
+        (f"{kind:<9}", KIND_STYLE.get(kind, "yellow")),
+        describe(event, playbook),  # plain text: never parsed as markup
+    )
+    if event.actor:
+        line.append(f"  ({one_line(event.actor)})", "dim")
+    if event.backfilled:
+        line.append(f"  backfilled, recorded {local_hms(event.recorded_at)}", "italic yellow")
+    return line
+
+
+class Timeline(RichLog):
+    """The incident's events as lines; `order` is 'recorded' (what the room saw) or 'happened' (by `at`)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(wrap=True, markup=False, highlight=False, max_lines=SHOWN_LINES, **kwargs)
+        self.order = "recorded"
+        self._events: list[Event] = []
+        self._playbook: Playbook | None = None
+        self._started: datetime | None = None
+
+    def on_mount(self) -> None:
+        self.border_subtitle = "recorded order (o)"
+
+    def show_events(self, events: list[Event], playbook: Playbook | None, started: datetime | None) -> None:
+        """Draw these events from scratch."""
+        self._events = list(events)
+        self._playbook, self._started = playbook, started
+        self.clear()
+        ordered = happened_order(self._events) if self.order == "happened" else self._events
+        for event in ordered[-SHOWN_LINES:]:
+            self.write(timeline_line(event, playbook, started))
+
+    def add_events(self, events: list[Event], playbook: Playbook | None, started: datetime | None) -> None:
+        """Add new events; in happened order a backfilled one redraws so that it lands in its place."""
+        if not events:
+            return
+        last_at = self._events[-1].at if self._events else None
+        self._events.extend(events)
+        self._playbook, self._started = playbook, started
+        if self.order == "happened" and last_at is not None and any(e.at < last_at for e in events):
+            self.show_events(self._events, playbook, started)
+            return
+        for event in events:
+            self.write(timeline_line(event, playbook, started))
+
+    def toggle_order(self) -> str:
+        self.order = "happened" if self.order == "recorded" else "recorded"
+        self.border_subtitle = f"{self.order} order (o)"
+        self.show_events(self._events, self._playbook, self._started)
+        return self.order
