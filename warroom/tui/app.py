@@ -98,10 +98,6 @@ class WarroomApp(App):
 
     # --- copying -------------------------------------------------------------------------------
 
-    def copy_template(self, console: Screen, template_id: str | None) -> bool:
-        """Copy a filled template (the one on screen by default) and record exactly what was sent."""
-        return console.copy_message(template_id)  # type: ignore[attr-defined]
-
     def copy_and_say(self, text: str) -> str | None:
         """Put text on the clipboard by the best path there is; returns the path, or None after saying why not."""
         result = copy_text(text, self)

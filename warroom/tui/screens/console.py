@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from functools import partial
+from typing import Iterable
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
 from textual.reactive import reactive
@@ -19,6 +21,7 @@ from warroom.commands import CommandError, parse
 from warroom.errors import WarroomError
 from warroom.events import Event
 from warroom.incident import IncidentLog, IncidentState
+from warroom.playbook import Template
 from warroom.text import one_line
 from warroom.tui.screens.dialogs import ConfirmDialog, SeverityDialog
 from warroom.tui.widgets.checklist import Checklist
@@ -26,6 +29,7 @@ from warroom.tui.widgets.clock_pane import IncidentClock
 from warroom.tui.widgets.command_bar import CommandBar, CommandInput
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.ladder import EscalationLadder
+from warroom.tui.widgets.templates import TemplateEditor
 from warroom.tui.widgets.timeline import Timeline
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
@@ -46,6 +50,7 @@ class ConsoleScreen(Screen):
         Binding("i", "prefill('impact ')", "Impact", show=False),
         Binding("R", "resolve", "Resolve"),
         Binding("o", "timeline_order", "Order", show=False),
+        Binding("y", "copy_message", "Copy message"),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -55,7 +60,7 @@ class ConsoleScreen(Screen):
     def __init__(self, incident_id: str) -> None:
         super().__init__()
         self.incident_id = incident_id
-        self.incident_log = IncidentLog()
+        self.incident_log = IncidentLog(())
         self.last_event_id = 0
         self._alarmed_rungs: set[str] = set()
         self._alarmed_response = False
@@ -64,6 +69,8 @@ class ConsoleScreen(Screen):
     # --- building ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The log is read first: the template tabs come from the incident's own playbook.
+        self.incident_log = IncidentLog(self.app.store.events(self.incident_id))
         yield IncidentHeader(id="header").data_bind(ConsoleScreen.state, ConsoleScreen.now)
         with Container(id="panes"):
             yield IncidentClock(id="clock").data_bind(ConsoleScreen.state, ConsoleScreen.now)
@@ -72,13 +79,21 @@ class ConsoleScreen(Screen):
             with TabbedContent(id="tabs"):
                 with TabPane("Timeline", id="timeline-tab"):
                     yield Timeline(id="timeline")
+                for template in self._templates():
+                    with TabPane(one_line(template.name), id=f"tab-{template.id}"):
+                        yield TemplateEditor(template, id=f"editor-{template.id}").data_bind(
+                            ConsoleScreen.state, ConsoleScreen.now
+                        )
         yield Static(id="too-small", markup=False)
         yield CommandBar(lambda: self.state, id="command-bar")
         yield Footer()
 
+    def _templates(self) -> tuple[Template, ...]:
+        playbook = self.incident_log.state.playbook
+        return playbook.templates if playbook else ()
+
     def on_mount(self) -> None:
-        events = self.app.store.events(self.incident_id)
-        self.incident_log = IncidentLog(events)
+        events = self.incident_log.events
         self.last_event_id = max((e.id for e in events), default=0)
         self._data_version = self.app.store.data_version()
         self.now = self._clock_now()
@@ -164,7 +179,7 @@ class ConsoleScreen(Screen):
             bar.show_error(str(error))
             return False
         if action.kind == "copy":
-            return self.app.copy_template(self, action.payload.get("template"))
+            return self.copy_message(action.payload.get("template"))
         if self.record(action.kind, action.payload) is None:
             return False
         bar.show_error("")
@@ -190,9 +205,45 @@ class ConsoleScreen(Screen):
     def _on_notified(self, message: EscalationLadder.Notified) -> None:
         self.run_command(f"notify {message.rung}")
 
+    @on(EscalationLadder.NumberCopied)
+    def _on_number_copied(self, message: EscalationLadder.NumberCopied) -> None:
+        rung = self.state.playbook.rung(message.rung) if self.state and self.state.playbook else None
+        if rung is None or not rung.contacts:
+            self.query_one(CommandBar).show_error("this rung has no contact number")
+            return
+        numbers = "  ".join(c.phone for c in rung.contacts)
+        self._copy_and_record("contact", f"{rung.name} ({', '.join(c.name for c in rung.contacts)})", numbers)
+
     @on(EscalationLadder.Acknowledged)
     def _on_acknowledged(self, message: EscalationLadder.Acknowledged) -> None:
         self.run_command(f"ack {message.rung}")
+
+    # --- copying -----------------------------------------------------------------------------
+
+    def copy_message(self, template_id: str | None = None) -> bool:
+        """Copy a template as it stands on screen (the tab shown, else the first) and record the exact text."""
+        editors = list(self.query(TemplateEditor))
+        if not editors:
+            self.query_one(CommandBar).show_error("the playbook has no message templates")
+            return False
+        if template_id is None:
+            active = self.query_one(TabbedContent).active
+            template_id = next((e.template.id for e in editors if f"tab-{e.template.id}" == active), editors[0].template.id)
+        editor = next(e for e in editors if e.template.id == template_id)
+        self.query_one(TabbedContent).active = f"tab-{template_id}"
+        return self._copy_and_record(template_id, editor.template.name, editor.text)
+
+    def _copy_and_record(self, what: str, name: str, text: str) -> bool:
+        via = self.app.copy_and_say(text)
+        if via is None:
+            return False
+        self.record(kinds.COPIED, {"what": what, "name": name, "text": text, "via": via})
+        where = "system clipboard" if via == "clipboard" else "terminal clipboard (OSC 52)"
+        self.notify(f"Copied {name} to the {where}", timeout=4, markup=False)
+        return True
+
+    def action_copy_message(self) -> None:
+        self.copy_message()
 
     # --- actions (keys and the command palette) ----------------------------------------------
 
@@ -253,6 +304,27 @@ class ConsoleScreen(Screen):
             )
 
         self.app.push_screen(SeverityDialog(state.playbook, state.severity), chosen)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Every action of the console, by name, for ctrl+p."""
+        yield SystemCommand("Command bar", "Type a command or a note", self.action_command_bar)
+        yield SystemCommand("Add a note", "Write a note on the timeline", partial(self.action_prefill, "note "))
+        yield SystemCommand("Notify the rung due", "Mark the escalation rung due now as notified", self.action_notify)
+        yield SystemCommand("Acknowledge", "Mark the first notified rung as acknowledged", self.action_ack)
+        yield SystemCommand("Next phase", "Move the incident to its next phase", self.action_next_phase)
+        yield SystemCommand("Status: investigating", "Set the status", partial(self.run_command, "status investigating"))
+        yield SystemCommand("Status: mitigating", "Set the status", partial(self.run_command, "status mitigating"))
+        yield SystemCommand("Change severity", "Choose a new severity (asks first)", self.action_change_severity)
+        yield SystemCommand("Set ETA", "Expected resolution time", partial(self.action_prefill, "eta "))
+        yield SystemCommand("Set impact", "Who and what is affected", partial(self.action_prefill, "impact "))
+        yield SystemCommand("Assign a role", "role ROLE NAME", partial(self.action_prefill, "role "))
+        yield SystemCommand("Attach a runbook", "Add a runbook's steps to the checklist", partial(self.action_prefill, "runbook "))
+        yield SystemCommand("Resolve incident", "Resolve it; the clock stops (asks first)", self.action_resolve)
+        yield SystemCommand("Reopen incident", "Reopen a resolved incident", partial(self.run_command, "reopen"))
+        for template in self._templates():
+            yield SystemCommand(f"Copy {template.name}", "Copy the filled message to send", partial(self.copy_message, template.id))
+        yield SystemCommand("Timeline order", "As recorded, or as it happened", self.action_timeline_order)
+        yield SystemCommand("Help", "Keys and commands", self.action_help)
 
     # --- layout ------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ class EscalationLadder(OptionList):
     BINDINGS = [
         Binding("n", "notify", "Notify rung"),
         Binding("a", "acknowledge", "Ack rung"),
+        Binding("c", "copy_number", "Copy number"),
     ]
 
     state: reactive[IncidentState | None] = reactive(None)
@@ -44,6 +45,11 @@ class EscalationLadder(OptionList):
 
     @dataclass
     class Acknowledged(Message):
+        ladder: "EscalationLadder"
+        rung: str
+
+    @dataclass
+    class NumberCopied(Message):
         ladder: "EscalationLadder"
         rung: str
 
@@ -93,7 +99,7 @@ class EscalationLadder(OptionList):
         elif rung.state == "acknowledged" and rung.acknowledged_at:
             status_text = f"acknowledged {local_hm(rung.acknowledged_at)}"
         elif rung.state == "waiting":
-            status_text = f"due {local_hm(rung.due_at)} (in {format_duration(rung.due_at - now)})"
+            status_text = f"due in {format_duration(rung.due_at - now, seconds=False)}"
         marker = "▶" if rung.current else " "
         return Content.assemble(
             (f"{marker}{rung.number} ", name_style),
@@ -117,6 +123,11 @@ class EscalationLadder(OptionList):
         rung = self._highlighted_rung()
         if rung:
             self.post_message(self.Acknowledged(self, rung))
+
+    def action_copy_number(self) -> None:
+        rung = self._highlighted_rung()
+        if rung:
+            self.post_message(self.NumberCopied(self, rung))
 
     def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

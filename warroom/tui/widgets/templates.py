@@ -1,0 +1,121 @@
+"""The template editor pane: a message template filled from the live state, editable, ready to copy."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from rich.style import Style
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static, TextArea
+from textual.widgets.text_area import TextAreaTheme
+
+from warroom.comms import FilledTemplate, fill
+from warroom.incident import IncidentState
+from warroom.playbook import Template
+
+UNFILLED_THEME = TextAreaTheme(
+    name="warroom-template", syntax_styles={"unfilled": Style(bold=True, color="black", bgcolor="yellow")}
+)
+
+
+class TemplateText(TextArea):
+    """A TextArea that marks the placeholders nothing has filled yet, such as [eta]."""
+
+    unfilled: tuple[str, ...] = ()  # a class default: TextArea builds highlights inside its own __init__
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(soft_wrap=True, show_line_numbers=False, **kwargs)
+        self.register_theme(UNFILLED_THEME)
+        self.theme = UNFILLED_THEME.name
+
+    def _build_highlight_map(self) -> None:
+        super()._build_highlight_map()
+        if not self.unfilled:
+            return
+        pattern = re.compile(r"\[(?:%s)\]" % "|".join(re.escape(name) for name in self.unfilled))
+        for row in range(self.document.line_count):
+            line = self.document.get_line(row)
+            for match in pattern.finditer(line):
+                start = len(line[: match.start()].encode("utf-8"))  # highlights count bytes
+                end = len(line[: match.end()].encode("utf-8"))
+                self._highlights[row].append((start, end, "unfilled"))
+
+
+class TemplateEditor(Vertical):
+    """Re-filled whenever the live state changes, until the commander edits it; ctrl+r re-fills."""
+
+    BINDINGS = [Binding("ctrl+r", "refill", "Re-fill")]
+
+    state: reactive[IncidentState | None] = reactive(None)
+    now: reactive[datetime | None] = reactive(None)
+
+    def __init__(self, template: Template, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.template = template
+        self.edited = False
+        self._filled: FilledTemplate | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="template-status", markup=False, classes="template-status")
+        yield TemplateText(id=f"template-{self.template.id}", classes="template-text")
+
+    @property
+    def text(self) -> str:
+        """What a copy sends: the text on screen, edits included."""
+        return self.query_one(TemplateText).text
+
+    def on_mount(self) -> None:
+        self._refill()
+
+    def watch_state(self) -> None:
+        self._refill()
+
+    def watch_now(self) -> None:
+        self._refill()
+
+    def _refill(self) -> None:
+        state, now = self.state, self.now
+        if state is None or now is None or not state.declared or not self.is_mounted:
+            return
+        filled = fill(self.template, state, now)
+        area = self.query_one(TemplateText)
+        if not self.edited and area.text != filled.text:
+            self._filled = filled
+            area.unfilled = tuple(name for _, _, name in filled.unfilled)
+            area.load_text(filled.text)
+        elif self._filled is None:
+            self._filled = filled
+        self._show_status(filled)
+
+    def _show_status(self, filled: FilledTemplate) -> None:
+        parts: list = []
+        if self.edited:
+            parts.append(("edited by you", "bold $warning"))
+            parts.append(": no longer follows the incident (ctrl+r re-fills)  ")
+        else:
+            parts.append(("filled from the live incident", "$success"))
+            parts.append("  ")
+        missing = sorted({name for _, _, name in filled.unfilled})
+        if missing and not self.edited:
+            parts.append((f"unfilled: {', '.join(missing)}", "bold $text on $warning-darken-2"))
+            parts.append("  ")
+        parts.append(("y copies", "$text-muted"))
+        self.query_one("#template-status", Static).update(Content.assemble(*parts))
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if self._filled is not None and event.text_area.text != self._filled.text and not self.edited:
+            self.edited = True
+            event.text_area.unfilled = ()
+            self._refill()
+
+    def action_refill(self) -> None:
+        self.edited = False
+        self._filled = None
+        self.query_one(TemplateText).load_text("")
+        self._refill()
