@@ -440,6 +440,19 @@ def verify(ctx: click.Context, incident: str | None) -> None:
     click.echo(f"ok: {len(ids)} incident{'s' if len(ids) != 1 else ''}, {total} events, every chain verifies")
 
 
+@cli.command()
+@click.argument("incident", required=False)
+@click.pass_context
+def watch(ctx: click.Context, incident: str | None) -> None:
+    """A read-only wall-screen view that follows the live incident (or the one named)."""
+    context = _ctx(ctx)
+    store = context.store(readonly=True)
+    incident_id = store.find_incident(incident) if incident else None
+    from warroom.tui.app import run_console
+
+    run_console(store, incident_id=incident_id, watch=True)
+
+
 @cli.group()
 def playbook() -> None:
     """Work with playbooks."""
@@ -472,8 +485,10 @@ def stats(ctx: click.Context, since_text: str | None, as_json: bool) -> None:
     if since_text is not None:
         try:
             since = parse_time(since_text, now)
-        except WarroomError as error:
-            raise WarroomError(f"--since: {error}") from None
+        except WarroomError:
+            raise WarroomError(
+                f"bad --since date {since_text!r}: expected a date like 2026-11-01, a time like 2026-11-01T09:00, or -30d"
+            ) from None
     store = context.store()
     states = [
         state_of(store.events(row.id)) for row in store.incidents() if since is None or row.started_at >= since

@@ -53,9 +53,10 @@ class WarroomApp(App):
 
     def __init__(
         self, store: Store, *, playbook_path: str | Path | None = None, clock: Clock | None = None,
-        incident_id: str | None = None,
+        incident_id: str | None = None, watch: bool = False,
     ) -> None:
         super().__init__()
+        self.watch_only = watch
         self.store = store
         self.playbook_path = playbook_path
         self.clock: Clock = clock or SystemClock()
@@ -64,6 +65,12 @@ class WarroomApp(App):
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
         self.theme = "textual-dark"
+        if self.watch_only:
+            from warroom.tui.screens.watch import WatchScreen
+
+            self.theme = HIGH_CONTRAST.name  # a wall is read from across a room
+            self.push_screen(WatchScreen(self.incident_id))
+            return
         if self.incident_id:
             self.open_incident(self.incident_id)
             return
@@ -121,16 +128,19 @@ class WarroomApp(App):
 
 
 def make_app(
-    store: Store, *, playbook_path: str | Path | None = None, clock: Clock | None = None, incident_id: str | None = None
+    store: Store, *, playbook_path: str | Path | None = None, clock: Clock | None = None, incident_id: str | None = None,
+    watch: bool = False,
 ) -> WarroomApp:
     """The one factory for the CLI and the tests."""
     if playbook_path is not None:
         load_playbook(playbook_path)  # a bad playbook is one clear line before the screen opens
-    return WarroomApp(store, playbook_path=playbook_path, clock=clock, incident_id=incident_id)
+    return WarroomApp(store, playbook_path=playbook_path, clock=clock, incident_id=incident_id, watch=watch)
 
 
-def run_console(store: Store, playbook_path: str | Path | None = None, incident_id: str | None = None) -> None:
-    app = make_app(store, playbook_path=playbook_path, incident_id=incident_id)
+def run_console(
+    store: Store, playbook_path: str | Path | None = None, incident_id: str | None = None, watch: bool = False
+) -> None:
+    app = make_app(store, playbook_path=playbook_path, incident_id=incident_id, watch=watch)
     app.run()
     if app.return_code:
         raise WarroomError("the console stopped with an error", exit_code=app.return_code)

@@ -1,0 +1,130 @@
+"""The wall-screen follower: a read-only view of the live incident, readable from across a room."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Center, Middle
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from warroom import events as kinds
+from warroom import views
+from warroom.clock import format_clock, format_duration, local_hm
+from warroom.events import Event
+from warroom.incident import IncidentLog, IncidentState
+from warroom.text import one_line
+from warroom.tui.widgets.big_clock import BigClock
+from warroom.tui.widgets.clock_pane import response_line
+from warroom.tui.widgets.header import IncidentHeader
+from warroom.tui.widgets.timeline import Timeline
+
+
+def ladder_line(state: IncidentState, now: datetime) -> Content:
+    ladder = views.ladder(state, now)
+    if ladder.due:
+        rung = ladder.due[-1]
+        numbers = "  ".join(c.phone for c in rung.rung.contacts)
+        return Content.assemble((f" ESCALATE: {one_line(rung.rung.name)} due ", "bold $text on $error"), f"  {numbers}")
+    reached = [r for r in ladder.rungs if r.state in ("notified", "acknowledged")]
+    parts: list = []
+    if reached:
+        last = reached[-1]
+        parts.append((f"{one_line(last.rung.name)} {last.state}", "bold $success" if last.state == "acknowledged" else "bold $warning"))
+    if ladder.next is not None and ladder.next_in is not None:
+        parts.append(f"{'  ·  ' if parts else ''}next: {one_line(ladder.next.rung.name)} in {format_duration(ladder.next_in)}")
+    return Content.assemble(*parts) if parts else Content("")
+
+
+class WatchScreen(Screen):
+    """Follows one incident (or, unpinned, whichever was declared last) and never writes."""
+
+    state: reactive[IncidentState | None] = reactive(None)
+    now: reactive[datetime | None] = reactive(None)
+
+    def __init__(self, incident_id: str | None) -> None:
+        super().__init__()
+        self.pinned = incident_id is not None
+        self.incident_id = incident_id
+        self.incident_log = IncidentLog(())
+        self.last_event_id = 0
+        self._data_version = -1
+
+    def compose(self) -> ComposeResult:
+        yield IncidentHeader(id="header").data_bind(WatchScreen.state, WatchScreen.now)
+        yield BigClock(id="big-clock")
+        yield Static(id="watch-response", markup=False)
+        yield Static(id="watch-ladder", markup=False)
+        yield Static(id="watch-waiting", markup=False)
+        yield Timeline(id="watch-timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(IncidentHeader).mode = "WATCH · read-only"
+        if self.incident_id is None:
+            self.incident_id = self._latest_incident()
+        self._load()
+        self.set_interval(0.5, self.tick)
+
+    def _latest_incident(self) -> str | None:
+        rows = self.app.store.incidents()
+        open_rows = [r for r in rows if r.status != "resolved"]
+        return (open_rows or rows or [None])[0].id if (open_rows or rows) else None  # type: ignore[union-attr]
+
+    def _load(self) -> None:
+        store = self.app.store
+        self._data_version = store.data_version()
+        self.last_event_id = store.last_event_id()
+        events = store.events(self.incident_id) if self.incident_id else []
+        self.incident_log = IncidentLog(events)
+        self.now = self.app.clock.now().replace(microsecond=0)
+        self.state = self.incident_log.state if events else None
+        timeline = self.query_one(Timeline)
+        timeline.show_events(events, self.incident_log.state.playbook, self.incident_log.state.started_at)
+        self._draw()
+
+    def tick(self) -> None:
+        store = self.app.store
+        version = store.data_version()
+        if version != self._data_version:
+            self._data_version = version
+            fresh = store.events_after(self.last_event_id)
+            if fresh:
+                self.last_event_id = fresh[-1].id
+                self._took(fresh)
+        now = self.app.clock.now().replace(microsecond=0)
+        if now != self.now:
+            self.now = now
+            self._draw()
+
+    def _took(self, fresh: list[Event]) -> None:
+        declared = [e for e in fresh if e.kind == kinds.DECLARED and e.incident != self.incident_id]
+        if declared and not self.pinned:
+            self.incident_id = declared[-1].incident  # a new incident: the wall follows it
+            self.notify(f"New incident {self.incident_id}", severity="warning", markup=False)
+            self._load()
+            return
+        mine = [e for e in fresh if e.incident == self.incident_id]
+        if not mine:
+            return
+        self.incident_log.extend(mine)
+        self.state = self.incident_log.state
+        self.query_one(Timeline).add_events(mine, self.state.playbook, self.state.started_at)
+        self._draw()
+
+    def _draw(self) -> None:
+        state, now = self.state, self.now
+        waiting = self.query_one("#watch-waiting", Static)
+        if state is None or now is None or not state.declared:
+            waiting.update("No incident yet: this screen follows the next one declared.")
+            waiting.display = True
+            return
+        waiting.display = False
+        self.query_one(BigClock).value = format_clock(views.elapsed(state, now))
+        self.query_one("#watch-response", Static).update(response_line(state, now))
+        self.query_one("#watch-ladder", Static).update(ladder_line(state, now))
+        self.set_class(views.response(state, now).state == "overdue" or bool(views.ladder(state, now).due), "-alarm")
+        self.set_class(state.resolved, "-resolved")
