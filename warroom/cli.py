@@ -453,6 +453,19 @@ def watch(ctx: click.Context, incident: str | None) -> None:
     run_console(store, incident_id=incident_id, watch=True)
 
 
+@cli.command()
+@click.argument("incident")
+@click.pass_context
+def replay(ctx: click.Context, incident: str) -> None:
+    """Replay an incident as the room saw it: read-only, play/pause, 1x-600x, step, jump."""
+    context = _ctx(ctx)
+    store = context.store(readonly=True)
+    incident_id = store.find_incident(incident)
+    from warroom.tui.app import run_console
+
+    run_console(store, incident_id=incident_id, replay=True)
+
+
 @cli.group()
 def playbook() -> None:
     """Work with playbooks."""

@@ -53,10 +53,11 @@ class WarroomApp(App):
 
     def __init__(
         self, store: Store, *, playbook_path: str | Path | None = None, clock: Clock | None = None,
-        incident_id: str | None = None, watch: bool = False,
+        incident_id: str | None = None, watch: bool = False, replay: bool = False,
     ) -> None:
         super().__init__()
         self.watch_only = watch
+        self.replay_only = replay
         self.store = store
         self.playbook_path = playbook_path
         self.clock: Clock = clock or SystemClock()
@@ -70,6 +71,11 @@ class WarroomApp(App):
 
             self.theme = HIGH_CONTRAST.name  # a wall is read from across a room
             self.push_screen(WatchScreen(self.incident_id))
+            return
+        if self.replay_only and self.incident_id:
+            from warroom.tui.screens.replay import ReplayScreen
+
+            self.push_screen(ReplayScreen(self.incident_id))
             return
         if self.incident_id:
             self.open_incident(self.incident_id)
@@ -129,18 +135,19 @@ class WarroomApp(App):
 
 def make_app(
     store: Store, *, playbook_path: str | Path | None = None, clock: Clock | None = None, incident_id: str | None = None,
-    watch: bool = False,
+    watch: bool = False, replay: bool = False,
 ) -> WarroomApp:
     """The one factory for the CLI and the tests."""
     if playbook_path is not None:
         load_playbook(playbook_path)  # a bad playbook is one clear line before the screen opens
-    return WarroomApp(store, playbook_path=playbook_path, clock=clock, incident_id=incident_id, watch=watch)
+    return WarroomApp(store, playbook_path=playbook_path, clock=clock, incident_id=incident_id, watch=watch, replay=replay)
 
 
 def run_console(
-    store: Store, playbook_path: str | Path | None = None, incident_id: str | None = None, watch: bool = False
+    store: Store, playbook_path: str | Path | None = None, incident_id: str | None = None, watch: bool = False,
+    replay: bool = False,
 ) -> None:
-    app = make_app(store, playbook_path=playbook_path, incident_id=incident_id, watch=watch)
+    app = make_app(store, playbook_path=playbook_path, incident_id=incident_id, watch=watch, replay=replay)
     app.run()
     if app.return_code:
         raise WarroomError("the console stopped with an error", exit_code=app.return_code)
