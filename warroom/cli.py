@@ -215,14 +215,23 @@ def _load(context: Context, incident: str, at_text: str | None = None) -> tuple[
 
 @cli.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
+@click.option("--status", type=click.Choice(["open", "investigating", "mitigating", "resolved"]), help="Only these.")
+@click.option("--severity", help="Only this severity.")
+@click.option("--search", metavar="WORDS", help="Only titles containing these words.")
 @click.pass_context
-def list_incidents(ctx: click.Context, as_json: bool) -> None:
-    """Every incident, newest first."""
+def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severity: str | None, search: str | None) -> None:
+    """Every incident, newest first, and whether its log verifies."""
     context = _ctx(ctx)
     store = context.store()
     now = context.clock.now()
     rows = []
     for row in store.incidents():
+        if status and (row.status == "resolved" if status == "open" else row.status != status):
+            continue
+        if severity and row.severity.lower() != severity.lower():
+            continue
+        if search and not all(word in row.title.lower() for word in search.lower().split()):
+            continue
         end = row.resolved_at or now
         rows.append(
             {
@@ -241,7 +250,10 @@ def list_incidents(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not rows:
-        click.echo("No incidents yet. `warroom declare --severity P1 --title ...` or `warroom` to declare one.")
+        if status or severity or search:
+            click.echo("No incident matches.")
+        else:
+            click.echo("No incidents yet. `warroom declare --severity P1 --title ...` or `warroom` to declare one.")
         return
     click.echo(f"{'ID':<8} {'SEV':<6} {'STATUS':<13} {'STARTED':<16} {'DURATION':>9}  {'LOG':<8} TITLE")
     for row in rows:

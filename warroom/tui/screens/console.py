@@ -51,6 +51,7 @@ class ConsoleScreen(Screen):
         Binding("R", "resolve", "Resolve"),
         Binding("o", "timeline_order", "Order", show=False),
         Binding("y", "copy_message", "Copy message"),
+        Binding("l", "browser", "Incidents", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -266,6 +267,11 @@ class ConsoleScreen(Screen):
         order = self.query_one(Timeline).toggle_order()
         self.notify(f"Timeline in {order} order", timeout=2)
 
+    def action_browser(self) -> None:
+        from warroom.tui.screens.browser import BrowserScreen
+
+        self.app.push_screen(BrowserScreen())
+
     def action_help(self) -> None:
         from warroom.tui.screens.help import HelpScreen
 
@@ -324,6 +330,7 @@ class ConsoleScreen(Screen):
         for template in self._templates():
             yield SystemCommand(f"Copy {template.name}", "Copy the filled message to send", partial(self.copy_message, template.id))
         yield SystemCommand("Timeline order", "As recorded, or as it happened", self.action_timeline_order)
+        yield SystemCommand("Incident browser", "Every incident: resume an open one, replay a resolved one", self.action_browser)
         yield SystemCommand("Help", "Keys and commands", self.action_help)
 
     # --- layout ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ KEYS = [
     ("R", "resolve the incident (asks first)"),
     ("y", "copy the message template on screen (Templates tab)"),
     ("o", "timeline order: as recorded, or as it happened"),
+    ("l", "incident browser: resume an open incident, replay a resolved one"),
     ("tab / shift+tab", "move between panes"),
     ("ctrl+p", "command palette: every action by name"),
     ("?", "this help"),
