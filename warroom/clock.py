@@ -68,7 +68,10 @@ def parse_duration(text: str) -> timedelta:
     if not _DURATION.match(text or ""):
         raise WarroomError(f"bad duration {text!r}: expected a number with a unit, like 90s, 15m, 1h30m")
     seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(text))
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise WarroomError(f"bad duration {text!r}: too long; expected something like 90s, 15m, 1h30m") from None
 
 
 def is_duration(text: str) -> bool:
@@ -86,6 +89,13 @@ def parse_time(text: str, now: datetime, *, future: bool = False) -> datetime:
     one it is local time); a clock time '18:14' (local; the most recent one that has passed, or with
     `future` the next one to come); '-10m' or '10m ago'; with `future`, a duration ('30m') from now.
     """
+    try:
+        return _parse_time(text, now, future)
+    except (OverflowError, ValueError):  # a date before year 1 or after 9999, as arithmetic finds it
+        raise WarroomError(f"bad time {text!r}: out of range; expected a time near now") from None
+
+
+def _parse_time(text: str, now: datetime, future: bool) -> datetime:
     raw = (text or "").strip()
     if not raw:
         raise WarroomError("empty time: expected a time like 18:14, 2026-11-26T18:14, -10m or now")

@@ -175,14 +175,20 @@ def fold(events: Iterable[Event], state: IncidentState | None = None) -> Inciden
     return state
 
 
+def fold_order(events: Iterable[Event]) -> list[Event]:
+    """Happened order, except that the declaration comes first: a fact backfilled to before the
+    incident was declared (paged at 14:03, declared at 14:10 with --started-at 14:00) still counts."""
+    return sorted(events, key=lambda e: (e.kind != kinds.DECLARED, e.at, e.seq))
+
+
 def state_of(events: Iterable[Event]) -> IncidentState:
     """The state given by a set of events, whatever order they were recorded in."""
-    return fold(happened_order(events))
+    return fold(fold_order(events))
 
 
 def state_as_of(events: Iterable[Event], when: datetime) -> IncidentState:
     """The state as of a moment: the fold of the events that had happened by then (`at` <= when)."""
-    return fold(happened_order(e for e in events if e.at <= when))
+    return fold(fold_order(e for e in events if e.at <= when))
 
 
 class IncidentLog:

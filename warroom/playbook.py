@@ -34,6 +34,7 @@ PLACEHOLDERS: dict[str, str] = {
     "updates": "where and when the next update comes: the status page and its time",
 }
 STATUSES = ("investigating", "mitigating", "resolved")
+MAX_DURATION = timedelta(days=365)  # the longest response target, window or cadence a playbook may give
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,15 @@ class _Checker:
         if value == 0 or (isinstance(value, str) and value.strip().lower() == "immediate"):
             return timedelta(0)
         if isinstance(value, str) and is_duration(value):
-            return parse_duration(value)
+            try:
+                parsed = parse_duration(value)
+            except WarroomError:
+                parsed = None
+            # Deadlines are added to real dates: a span past a year is a typo, and past ~8000 years a crash.
+            if parsed is not None and parsed <= MAX_DURATION:
+                return parsed
+            self.problem(_line_of(parent, key), f"{where}.{key}: {value!r} is too long; expected at most 365d")
+            return None
         self.problem(
             _line_of(parent, key),
             f"{where}.{key}: {value!r} is not a duration; expected a number with a unit like 90s, 15m, 1h30m, or immediate",

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -100,29 +101,53 @@ class Store:
         conn.execute("PRAGMA busy_timeout = 30000")
         return conn
 
+    def _schema(self) -> tuple[int, set[str]]:
+        """The schema version and the tables, read in one snapshot (another process may be creating them)."""
+        self.conn.execute("BEGIN")
+        try:
+            return self.conn.execute("PRAGMA user_version").fetchone()[0], set(self.db.table_names())
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
     def _prepare_schema(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        version, tables = self._schema()
         if version > SCHEMA_VERSION:
             raise WarroomError(
                 f"{self.path}: the database has schema version {version}, newer than this warroom knows "
                 f"({SCHEMA_VERSION}); upgrade warroom to open it"
             )
-        tables = set(self.db.table_names())
+        if version == 0 and not tables and not self.readonly:
+            self._create_schema()
+            version, tables = self._schema()
         if version == SCHEMA_VERSION:
             if not {"incidents", "events"} <= tables:
                 raise WarroomError(f"{self.path}: not a warroom database (the events table is missing)")
         elif tables:
             raise WarroomError(f"{self.path}: not a warroom database (it holds other tables: {', '.join(sorted(tables))})")
-        elif self.readonly:
-            raise WarroomError(f"{self.path}: the database is empty (no incident was ever declared in it)")
         else:
-            self._create_schema()
+            raise WarroomError(f"{self.path}: the database is empty (no incident was ever declared in it)")
         if not self.readonly:
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             self.conn.execute("PRAGMA synchronous = FULL")
+
+    def _use_wal(self) -> None:
+        """Switch a new file to WAL. SQLite does not wait (busy timeout) for this switch, so retry."""
+        for attempt in range(200):
+            try:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == 199:
+                    raise
+                time.sleep(0.025)
 
     def _create_schema(self) -> None:
         with self._transaction():
+            # Another process may have created it between our first look and this lock: look again.
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] or self.db.table_names():
+                return
             self.db["incidents"].create(
                 {
                     "id": str,

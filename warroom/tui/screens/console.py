@@ -344,3 +344,9 @@ class ConsoleScreen(Screen):
             self.query_one("#too-small", Static).update(
                 f"warroom needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {width}x{height}. Enlarge it."
             )
+        elif self.focused is None:
+            self.call_after_refresh(self._focus_checklist)  # hiding the panes took the focus: give it back
+
+    def _focus_checklist(self) -> None:
+        if self.focused is None and not self.has_class("-too-small"):
+            self.query_one(Checklist).focus()

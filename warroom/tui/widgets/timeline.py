@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
+from textual.events import Resize
 from textual.widgets import RichLog
 
 from warroom import events as kinds
@@ -56,14 +57,23 @@ class Timeline(RichLog):
     """The incident's events as lines; `order` is 'recorded' (what the room saw) or 'happened' (by `at`)."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(wrap=True, markup=False, highlight=False, max_lines=SHOWN_LINES, **kwargs)
+        # min_width: RichLog's default (78) would scroll sideways in a half-width pane at 80x24; lines are
+        # written with expand=True so that they wrap at the pane's width, not at the width Rich measured at start.
+        super().__init__(wrap=True, markup=False, highlight=False, max_lines=SHOWN_LINES, min_width=20, **kwargs)
         self.order = "recorded"
+        self._wrapped_width = 0
         self._events: list[Event] = []
         self._playbook: Playbook | None = None
         self._started: datetime | None = None
 
     def on_mount(self) -> None:
         self.border_subtitle = "recorded order (o)"
+
+    def on_resize(self, event: Resize) -> None:
+        # RichLog wraps a line once, when written: at a new width (layout change, terminal resize) draw them again.
+        if self._size_known and self._events and event.size.width != self._wrapped_width:
+            self.show_events(self._events, self._playbook, self._started)
+        self._wrapped_width = event.size.width
 
     def show_events(self, events: list[Event], playbook: Playbook | None, started: datetime | None) -> None:
         """Draw these events from scratch."""
@@ -72,7 +82,7 @@ class Timeline(RichLog):
         self.clear()
         ordered = happened_order(self._events) if self.order == "happened" else self._events
         for event in ordered[-SHOWN_LINES:]:
-            self.write(timeline_line(event, playbook, started))
+            self.write(timeline_line(event, playbook, started), expand=True)
 
     def add_events(self, events: list[Event], playbook: Playbook | None, started: datetime | None) -> None:
         """Add new events; in happened order a backfilled one redraws so that it lands in its place."""
@@ -85,7 +95,7 @@ class Timeline(RichLog):
             self.show_events(self._events, playbook, started)
             return
         for event in events:
-            self.write(timeline_line(event, playbook, started))
+            self.write(timeline_line(event, playbook, started), expand=True)
 
     def toggle_order(self) -> str:
         self.order = "happened" if self.order == "recorded" else "recorded"

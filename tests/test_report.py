@@ -1,0 +1,610 @@
+"""The post-incident report (Markdown, CSV) of a fixed scripted incident, and metrics across incidents."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from warroom import events as kinds
+from warroom import report
+from warroom.cli import Context, cli, declaration
+from warroom.clock import FakeClock
+from warroom.commands import parse
+from warroom.incident import state_of
+from warroom.playbook import Playbook, load_playbook
+from warroom.store import Store
+
+UTC = timezone.utc
+START = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)  # 15:00 in the report's time zone (CET)
+COPIED_TEXT = (
+    "We are currently experiencing Checkout API returning 502s.\n"
+    "Impact: EU customers | cannot pay\n"
+    "Status: fixing, see ``` fence below\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def central_european_time() -> Iterator[None]:
+    """Local time is CET (UTC+1 in November) for every test here, whatever the machine says."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "CET-1CEST,M3.5.0,M10.5.0/3"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "report.db"
+
+
+@pytest.fixture
+def store(db: Path, clock: FakeClock) -> Iterator[Store]:
+    with Store(db, clock=clock) as opened:
+        yield opened
+
+
+def at(minutes: float) -> datetime:
+    return START + timedelta(minutes=minutes)
+
+
+def act(store: Store, clock: FakeClock, incident: str, minute: float, line: str, actor: str = "alice",
+        backfill_to: float | None = None) -> None:
+    """At `minute` after the start, someone types `line` (with --at, when backfilling)."""
+    clock.set(at(minute))
+    action = parse(line, state_of(store.events(incident)), clock.now())
+    store.append(incident, action.kind, action.payload, actor=actor, at=None if backfill_to is None else at(backfill_to))
+
+
+def scripted(store: Store, clock: FakeClock) -> str:
+    """A P2 that became a P1: started 14:00 UTC, declared at 14:03, resolved at 14:50."""
+    playbook = load_playbook()
+    clock.set(at(3))
+    payload = declaration(
+        playbook, clock.now(), "P2", "Checkout API returning 502s", "EU customers cannot pay", ("database",),
+        started_at=START, detected_at=at(1), commander="alice",
+    )
+    incident = store.declare(payload, actor="alice").incident
+    clock.set(at(3 + 20 / 60))
+    store.append(incident, kinds.ALERT, {"text": "FIRING HighErrorRate\nservice=checkout | p99=4s"}, actor="prometheus")
+    act(store, clock, incident, 4, "check 1")
+    act(store, clock, incident, 5, "notify oncall")
+    act(store, clock, incident, 7, "ack oncall", actor="bob")
+    act(store, clock, incident, 8, "role scribe Sam")
+    act(store, clock, incident, 9, "note Pool exhausted: max_connections hit | see the `db-pool` dashboard", actor="sam")
+    act(store, clock, incident, 10, "note Support saw the first tickets", actor="sam", backfill_to=2.5)
+    act(store, clock, incident, 12, "sev P1")
+    act(store, clock, incident, 14, "phase next")
+    act(store, clock, incident, 16, "check isolate", actor="bob")
+    act(store, clock, incident, 18, "check connection pool", actor="bob")
+    act(store, clock, incident, 20, "status mitigating")
+    act(store, clock, incident, 21, "notify manager")
+    clock.set(at(22))
+    store.append(
+        incident, kinds.COPIED,
+        {"what": "customer", "name": "Customer Communication", "text": COPIED_TEXT, "via": "clipboard"}, actor="alice",
+    )
+    store.append(
+        incident, kinds.COPIED, {"what": "contact", "name": "Secondary", "text": "+1-555-0102", "via": "osc52"}, actor="alice"
+    )
+    act(store, clock, incident, 35, "phase recovery")
+    act(store, clock, incident, 40, "check 9")
+    act(store, clock, incident, 50, "resolve")
+    clock.set(at(60))
+    return incident
+
+
+def sections(markdown: str) -> dict[str, list[str]]:
+    """The report's `## ` sections, each as its lines without the blank ones."""
+    found: dict[str, list[str]] = {}
+    current = None
+    for line in markdown.split("\n"):
+        if line.startswith("## "):
+            current = line[3:]
+            found[current] = []
+        elif current is not None and line.strip():
+            found[current].append(line)
+    return found
+
+
+@pytest.fixture
+def incident(store: Store, clock: FakeClock) -> str:
+    return scripted(store, clock)
+
+
+@pytest.fixture
+def markdown(store: Store, clock: FakeClock, incident: str) -> str:
+    return report.markdown_report(store.events(incident), clock.now())
+
+
+# --- the Markdown report, section by section ----------------------------------------------------------
+
+
+def test_the_report_has_the_sections_in_order(markdown: str) -> None:
+    assert markdown.startswith("# INC-1: Checkout API returning 502s\n")
+    headings = [line for line in markdown.split("\n") if line.startswith("## ")]
+    assert headings == [
+        "## Summary", "## Key times", "## Metrics", "## Timeline", "## Communications", "## Checklist", "## Notes",
+    ]
+
+
+def test_summary(markdown: str) -> None:
+    assert sections(markdown)["Summary"] == [
+        "- **Severity:** P1 (High); declared P2, changed to P1 at 15:12",
+        "- **Status:** resolved after 50 minutes",
+        "- **Impact:** EU customers cannot pay",
+        "- **Roles:** commander: alice; scribe: Sam",
+        "- **Started:** 2026-11-26 15:00:00 CET (2026-11-26 14:00:00 UTC)",
+        "- **Runbooks:** Database Issues",
+        "- **Log:** 19 events (1 alert, 2 notes); playbook: Incident Response Playbook",
+        "- **Report:** generated 2026-11-26 16:00:00 CET by warroom from the incident's log",
+    ]
+
+
+def test_key_times_in_local_time_and_utc(markdown: str) -> None:
+    assert sections(markdown)["Key times"] == [
+        "| Milestone | Local time | UTC | Since start |",
+        "| --- | --- | --- | --- |",
+        "| Started | 2026-11-26 15:00:00 CET | 2026-11-26 14:00:00 | T+0:00:00 |",
+        "| Detected | 2026-11-26 15:01:00 CET | 2026-11-26 14:01:00 | T+0:01:00 |",
+        "| Declared | 2026-11-26 15:03:00 CET | 2026-11-26 14:03:00 | T+0:03:00 |",
+        "| Acknowledged | 2026-11-26 15:07:00 CET | 2026-11-26 14:07:00 | T+0:07:00 |",
+        "| Mitigated | 2026-11-26 15:20:00 CET | 2026-11-26 14:20:00 | T+0:20:00 |",
+        "| Resolved | 2026-11-26 15:50:00 CET | 2026-11-26 14:50:00 | T+0:50:00 |",
+    ]
+
+
+def test_metrics_times_target_phases_and_rungs(markdown: str) -> None:
+    assert sections(markdown)["Metrics"] == [
+        "All times are measured from the start (15:00:00 CET).",
+        "- **Time to acknowledge:** 7 minutes",
+        "- **Time to mitigate:** 20 minutes",
+        "- **Time to resolve:** 50 minutes",
+        "- **Response target** (P1, 1 hour): met: acknowledged at T+0:07:00 (due T+1:00:00, 53 minutes to spare)",
+        "Phases against their windows:",
+        "| Phase | Window | Entered | Left | Time in phase | Result |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| Detection & Analysis | 0-15m | T+0:00:00 | T+0:14:00 | 14 minutes | met |",
+        "| Containment | 15m-30m | T+0:14:00 | T+0:35:00 | 21 minutes | over by 5 minutes |",
+        "| Recovery | 1h-4h | T+0:35:00 | T+0:50:00 (resolved) | 15 minutes | met |",
+        "Escalation:",
+        "| Rung | Falls due | Notified | Acknowledged | Note |",
+        "| --- | --- | --- | --- | --- |",
+        "| On-call Engineer | T+0:00:00 | T+0:05:00 | T+0:07:00 | notified 5 minutes after it fell due |",
+        "| Engineering Manager | T+0:15:00 | T+0:21:00 | - | notified 6 minutes after it fell due; never acknowledged |",
+        "| CTO | T+0:30:00 | - | - | fell due, never notified |",
+        "| CEO | T+1:00:00 | - | - | not reached: resolved before it fell due |",
+    ]
+
+
+def test_timeline_sorted_by_when_it_happened_with_the_backfilled_entry_marked(markdown: str) -> None:
+    assert sections(markdown)["Timeline"] == [
+        "Sorted by when things happened; times are CET.",
+        "| Time (CET) | Since start | Who | What |",
+        "| --- | --- | --- | --- |",
+        "| 15:00:00 | T+0:00:00 | - | Incident started (as given when it was declared) |",
+        "| 15:01:00 | T+0:01:00 | - | Incident detected (as given when it was declared) |",
+        "| 15:02:30 | T+0:02:30 | sam | Note: Support saw the first tickets _(backfilled, recorded 15:10)_ |",
+        "| 15:03:00 | T+0:03:00 | alice | Declared P2 (Medium): Checkout API returning 502s; impact: EU customers "
+        "cannot pay; commander: alice; runbook: Database Issues |",
+        "| 15:03:20 | T+0:03:20 | prometheus | Alert: FIRING HighErrorRate ⏎ service=checkout \\| p99=4s |",
+        "| 15:04:00 | T+0:04:00 | alice | Done: Automated monitoring alerts (Detection & Analysis, step 1) |",
+        "| 15:05:00 | T+0:05:00 | alice | Notified On-call Engineer (Primary +1-555-0101) |",
+        "| 15:07:00 | T+0:07:00 | bob | On-call Engineer acknowledged |",
+        "| 15:08:00 | T+0:08:00 | alice | Sam is scribe |",
+        "| 15:09:00 | T+0:09:00 | sam | Note: Pool exhausted: max_connections hit \\| see the `db-pool` dashboard |",
+        "| 15:12:00 | T+0:12:00 | alice | Severity changed from P2 (Medium) to P1 (High) |",
+        "| 15:14:00 | T+0:14:00 | alice | Moved to phase Containment (window 15m-30m) |",
+        "| 15:16:00 | T+0:16:00 | bob | Done: Isolate affected systems (Containment, step 1) |",
+        "| 15:18:00 | T+0:18:00 | bob | Done: Check connection pool status (Database Issues, step 1) |",
+        "| 15:20:00 | T+0:20:00 | alice | Status changed from investigating to mitigating |",
+        "| 15:21:00 | T+0:21:00 | alice | Notified Engineering Manager (Secondary +1-555-0102) |",
+        "| 15:22:00 | T+0:22:00 | alice | Copied the Customer Communication message to send (clipboard); in full under "
+        "Communications |",
+        "| 15:22:00 | T+0:22:00 | alice | Copied the number for Secondary: +1-555-0102 (terminal clipboard, OSC 52) |",
+        "| 15:35:00 | T+0:35:00 | alice | Moved to phase Recovery (window 1h-4h) |",
+        "| 15:40:00 | T+0:40:00 | alice | Done: Restore normal operations (Recovery, step 1) |",
+        "| 15:50:00 | T+0:50:00 | alice | Incident resolved after 50 minutes |",
+    ]
+
+
+def test_communications_hold_the_exact_text_in_a_fence_longer_than_any_inside(markdown: str) -> None:
+    assert sections(markdown)["Communications"] == [
+        "### 15:22:00 CET: Customer Communication",
+        "Copied by alice at T+0:22:00, via clipboard:",
+        "````text",
+        "We are currently experiencing Checkout API returning 502s.",
+        "Impact: EU customers | cannot pay",
+        "Status: fixing, see ``` fence below",
+        "````",
+    ]
+
+
+def test_checklist_done_with_time_and_not_done_per_phase_and_runbook(markdown: str) -> None:
+    assert sections(markdown)["Checklist"] == [
+        "### Detection & Analysis (phase, 0-15m): 1 of 4 done",
+        "- [x] Automated monitoring alerts: done 15:04:00 (T+0:04:00) by alice",
+        "- [ ] Manual incident reporting: not done",
+        "- [ ] Initial triage and classification: not done",
+        "- [ ] Incident commander assignment: not done",
+        "### Containment (phase, 15m-30m): 1 of 4 done",
+        "- [x] Isolate affected systems: done 15:16:00 (T+0:16:00) by bob",
+        "- [ ] Prevent further damage: not done",
+        "- [ ] Preserve evidence: not done",
+        "- [ ] Implement temporary fixes: not done",
+        "### Recovery (phase, 1h-4h): 1 of 4 done",
+        "- [x] Restore normal operations: done 15:40:00 (T+0:40:00) by alice",
+        "- [ ] Monitor for recurrence: not done",
+        "- [ ] Gradual service restoration: not done",
+        "- [ ] Performance validation: not done",
+        "### Database Issues (runbook): 1 of 4 done",
+        "- [x] Check connection pool status: done 15:18:00 (T+0:18:00) by bob",
+        "- [ ] Review slow query logs: not done",
+        "- [ ] Verify backup integrity: not done",
+        "- [ ] Scale read replicas if needed: not done",
+    ]
+
+
+def test_notes_in_the_order_they_happened(markdown: str) -> None:
+    assert sections(markdown)["Notes"] == [
+        "- 15:02:30 (T+0:02:30) sam: Support saw the first tickets _(backfilled, recorded 15:10)_",
+        "- 15:09:00 (T+0:09:00) sam: Pool exhausted: max_connections hit | see the `db-pool` dashboard",
+    ]
+
+
+def test_the_markdown_parses_as_intended(markdown: str) -> None:
+    """A Markdown parser sees whole table cells and the copied message byte for byte."""
+    markdown_it = pytest.importorskip("markdown_it")
+    tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(markdown)
+    fences = [t for t in tokens if t.type == "fence"]
+    assert [(f.info, f.content) for f in fences] == [("text", COPIED_TEXT)]
+    cells = [t.content for t in tokens if t.type == "inline"]
+    assert "Alert: FIRING HighErrorRate ⏎ service=checkout | p99=4s" in cells
+    assert "Note: Pool exhausted: max_connections hit | see the `db-pool` dashboard" in cells
+    # Every table row has as many cells as its header.
+    widths, row = [], 0
+    for token in tokens:
+        if token.type == "tr_open":
+            row = 0
+        elif token.type in ("th_open", "td_open"):
+            row += 1
+        elif token.type == "tr_close":
+            widths.append(row)
+    assert widths and set(widths) <= {4, 5, 6}
+
+
+def test_the_report_folds_exactly_as_the_incident_state(store: Store, incident: str) -> None:
+    events = store.events(incident)
+    _entries, state = report._walk(events)
+    assert state == state_of(events)
+
+
+def test_an_open_incident_says_so(store: Store, clock: FakeClock) -> None:
+    playbook = load_playbook()
+    incident = store.declare(declaration(playbook, clock.now(), "P0", "Everything is down", commander="ic")).incident
+    clock.set(at(20))
+    text = report.markdown_report(store.events(incident), clock.now())
+    parts = sections(text)
+    assert "- **Status:** investigating, still open as of 2026-11-26 15:20:00 CET (20 minutes in)" in parts["Summary"]
+    assert "| Acknowledged | not acknowledged | - | - |" in parts["Key times"]
+    assert "- **Time to resolve:** not resolved yet" in parts["Metrics"]
+    assert (
+        "- **Response target** (P0, immediate): missed: not acknowledged yet, overdue by 20 minutes (due T+0:00:00)"
+        in parts["Metrics"]
+    )
+    assert "| Detection & Analysis | 0-15m | T+0:00:00 | still in it | 20 minutes | in progress, over by 5 minutes |" in parts["Metrics"]
+    assert "| Containment | 15m-30m | - | - | - | not entered |" in parts["Metrics"]
+    assert "| Engineering Manager | T+0:15:00 | - | - | due, not notified yet |" in parts["Metrics"]
+    assert parts["Communications"] == ["No message was copied to send."]
+    assert parts["Notes"] == ["No notes were taken."]
+
+
+def test_a_fact_backfilled_to_before_the_declaration_counts(store: Store, clock: FakeClock) -> None:
+    """Paged at 14:02, declared at 14:10 with the start given as 14:00: the page still counts."""
+    playbook = load_playbook()
+    clock.set(at(10))
+    incident = store.declare(declaration(playbook, clock.now(), "P1", "Slow", started_at=START, commander="ic")).incident
+    act(store, clock, incident, 11, "notify oncall", backfill_to=2)
+    act(store, clock, incident, 11, "ack oncall", backfill_to=3)
+    state = state_of(store.events(incident))
+    assert state.acknowledged_at == at(3)
+    text = report.markdown_report(store.events(incident), clock.now())
+    assert "- **Time to acknowledge:** 3 minutes" in sections(text)["Metrics"]
+    assert "| 15:02:00 | T+0:02:00 | alice | Notified On-call Engineer (Primary +1-555-0101) _(backfilled, recorded 15:11)_ |" in text
+
+
+# --- escaping what people typed ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("a | b", "a \\| b"),
+        ("a \\| b", "a \\\\\\| b"),  # a backslash the user typed before a pipe stays a backslash
+        ("line one\nline two\r\nline three", "line one ⏎ line two ⏎ line three"),
+        ("<!-- hides the rest", "&lt;!-- hides the rest"),
+        ("latency <200ms", "latency <200ms"),
+        ("bell\x07 and escape \x1b[31m", "bell\\x07 and escape \\x1b[31m"),
+    ],
+)
+def test_table_cells_keep_the_table_whole(typed: str, expected: str) -> None:
+    assert report.cell(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "text, fence", [("plain", "```"), ("one ` tick", "```"), ("``` three", "````"), ("a ````` five", "``````")]
+)
+def test_the_fence_is_longer_than_any_backtick_run(text: str, fence: str) -> None:
+    assert report.fence_for(text) == fence
+
+
+# --- the CSV timeline ---------------------------------------------------------------------------------
+
+
+def test_timeline_csv(store: Store, incident: str) -> None:
+    text = report.timeline_csv(store.events(incident))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["at", "recorded_at", "t_plus_seconds", "actor", "kind", "description", "backfilled"]
+    assert len(rows) == 1 + 19
+    assert rows[1] == [
+        "2026-11-26T14:02:30.000Z", "2026-11-26T14:10:00.000Z", "150", "sam", "note",
+        "Note: Support saw the first tickets", "true",
+    ]
+    assert rows[2][:3] == ["2026-11-26T14:03:00.000Z", "2026-11-26T14:03:00.000Z", "180"]
+    assert rows[2][4:] == [
+        "declared",
+        "Declared P2 (Medium): Checkout API returning 502s; impact: EU customers cannot pay; commander: alice; "
+        "runbook: Database Issues",
+        "false",
+    ]
+    assert rows[3] == [
+        "2026-11-26T14:03:20.000Z", "2026-11-26T14:03:20.000Z", "200", "prometheus", "alert",
+        "Alert: FIRING HighErrorRate\nservice=checkout | p99=4s", "false",
+    ]
+    assert rows[-1] == [
+        "2026-11-26T14:50:00.000Z", "2026-11-26T14:50:00.000Z", "3000", "alice", "resolved",
+        "Incident resolved after 50 minutes", "false",
+    ]
+    assert [r[4] for r in rows[1:]].count("copied") == 2
+    assert sum(1 for r in rows[1:] if r[6] == "true") == 1
+
+
+# --- through the command line -------------------------------------------------------------------------
+
+
+def run(db: Path, clock: FakeClock, *args: str):
+    return CliRunner().invoke(cli, ["--db", str(db), *args], obj=Context(None, None, clock))
+
+
+def test_export_md_to_a_file(store: Store, clock: FakeClock, incident: str, db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "postmortem.md"
+    result = run(db, clock, "export", "INC-1", "--format", "md", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    assert target.read_text(encoding="utf-8") == report.markdown_report(store.events(incident), clock.now())
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no partial file left behind
+
+
+def test_export_csv_to_standard_output(store: Store, clock: FakeClock, incident: str, db: Path) -> None:
+    result = run(db, clock, "export", "1", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.output == report.timeline_csv(store.events(incident))
+
+
+def test_export_to_an_unwritable_place_leaves_no_file(clock: FakeClock, incident: str, db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "report.md"
+    result = run(db, clock, "export", "INC-1", "--format", "md", "-o", str(target))
+    assert result.exit_code == 2
+    assert not target.exists()
+    assert "cannot write it" in result.output
+
+
+# --- metrics across incidents -------------------------------------------------------------------------
+
+SEV5_PLAYBOOK = """\
+name: Five levels
+severities:
+  - {id: SEV-1, name: Critical, response_target: 5m, update_every: 10m}
+  - {id: SEV-2, name: Major, response_target: 30m, update_every: 20m}
+  - {id: SEV-3, name: Moderate, response_target: 1h, update_every: 1h}
+  - {id: SEV-4, name: Minor, response_target: 4h, update_every: 4h}
+  - {id: SEV-5, name: Cosmetic, response_target: 3d, update_every: 1d}
+phases:
+  - {id: triage, name: Triage, window: {start: 0m, end: 10m}, steps: [Open a bridge]}
+  - {id: assess, name: Assess, window: {start: 10m, end: 30m}, steps: [Scope it]}
+  - {id: fix, name: Fix, window: {start: 30m, end: 2h}, steps: [Ship the fix]}
+  - {id: verify, name: Verify, window: {start: 2h, end: 4h}, steps: [Watch the graphs]}
+  - {id: learn, name: Learn, window: {start: 4h}, steps: [Write it up]}
+ladder:
+  - {id: responder, name: Responder, window: {start: 0m}}
+"""
+
+
+@pytest.fixture
+def sev5(tmp_path: Path) -> Playbook:
+    path = tmp_path / "sev5.yaml"
+    path.write_text(SEV5_PLAYBOOK, encoding="utf-8")
+    return load_playbook(path)
+
+
+def run_incident(store: Store, clock: FakeClock, playbook: Playbook, start: datetime, severity: str,
+                 script: list[tuple[float, str]]) -> str:
+    clock.set(start)
+    incident = store.declare(declaration(playbook, start, severity, f"{severity} at {start:%d %H:%M}", commander="ic")).incident
+    for minute, line in script:
+        clock.set(start + timedelta(minutes=minute))
+        action = parse(line, state_of(store.events(incident)), clock.now())
+        store.append(incident, action.kind, action.payload)
+    return incident
+
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def history(store: Store, clock: FakeClock, sev5: Playbook) -> Store:
+    """Six incidents over a month, judged by the five-level playbook."""
+    day = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    # Three SEV-2s: acknowledged at 10, 40 and 20 minutes; mitigated at 20, 50, 30; resolved at 60, 90, 120.
+    run_incident(store, clock, sev5, day, "SEV-2", [
+        (2, "notify responder"), (8, "phase next"), (10, "ack responder"), (20, "status mitigating"),
+        (25, "phase next"), (60, "resolve"),
+    ])
+    run_incident(store, clock, sev5, day + timedelta(days=1), "SEV-2", [
+        (12, "phase next"), (40, "ack responder"), (45, "phase next"), (50, "status mitigating"), (90, "resolve"),
+    ])
+    run_incident(store, clock, sev5, day + timedelta(days=2), "SEV-2", [
+        (20, "ack responder"), (30, "status mitigating"), (120, "resolve"),
+    ])
+    # A SEV-3 raised to SEV-1: counted as a SEV-1. Acknowledged at 3 minutes, resolved at 30.
+    run_incident(store, clock, sev5, day + timedelta(days=3), "SEV-3", [
+        (1, "sev SEV-1"), (3, "ack responder"), (5, "phase next"), (15, "status mitigating"), (30, "resolve"),
+    ])
+    # A SEV-4 still open, never acknowledged: its 4-hour target is already missed.
+    run_incident(store, clock, sev5, datetime(2026, 11, 29, 9, 0, tzinfo=UTC), "SEV-4", [(30, "note looking")])
+    # An old SEV-2, before --since: acknowledged at 2 hours.
+    run_incident(store, clock, sev5, datetime(2026, 10, 1, 9, 0, tzinfo=UTC), "SEV-2", [
+        (120, "ack responder"), (130, "resolve"),
+    ])
+    clock.set(NOW)
+    return store
+
+
+def states(store: Store) -> list:
+    return [state_of(store.events(row.id)) for row in store.incidents()]
+
+
+def minutes(value: float) -> timedelta:
+    return timedelta(minutes=value)
+
+
+def test_stats_per_severity_in_playbook_order(history: Store) -> None:
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+    result = report.stats(states(history), NOW, since)
+    assert result.incidents == 5
+    assert [(s.severity, s.name, s.count, s.resolved) for s in result.severities] == [
+        ("SEV-1", "Critical", 1, 1), ("SEV-2", "Major", 3, 3), ("SEV-4", "Minor", 1, 0),
+    ]
+    sev2 = result.severities[1]
+    # Medians and 90th percentiles by linear interpolation: [10, 20, 40] -> 20 and 20 + 0.8 * 20.
+    assert sev2.to_acknowledge == report.Spread(3, minutes(20), minutes(36))
+    assert sev2.to_mitigate == report.Spread(3, minutes(30), minutes(46))
+    assert sev2.to_resolve == report.Spread(3, minutes(90), minutes(114))
+    assert sev2.response_target == "30 minutes"
+    assert sev2.response == report.Rate(2, 3)
+    assert [(p.id, p.window, p.rate) for p in sev2.phases] == [
+        ("triage", "0-10m", report.Rate(1, 3)),  # left at 8 (met), 12 and 120 minutes
+        ("assess", "10m-30m", report.Rate(1, 2)),  # left at 25 (met) and 45; the third never entered it
+        ("fix", "30m-2h", report.Rate(2, 2)),
+        ("verify", "2h-4h", report.Rate(0, 0)),
+        ("learn", "4h+", report.Rate(0, 0)),
+    ]
+    sev1 = result.severities[0]
+    assert sev1.to_acknowledge == report.Spread(1, minutes(3), minutes(3))
+    assert sev1.response == report.Rate(1, 1)
+    assert sev1.phases[0].rate == report.Rate(1, 1)
+    sev4 = result.severities[2]
+    assert sev4.to_acknowledge == report.Spread(0, None, None)
+    assert sev4.to_resolve.n == 0
+    assert sev4.response == report.Rate(0, 1)  # overdue counts as missed
+    assert sev4.phases[0].rate == report.Rate(0, 1)  # still in triage long past its window
+    assert sev4.phases[1].rate == report.Rate(0, 0)
+
+
+def test_stats_without_since_counts_every_incident(history: Store) -> None:
+    result = report.stats(states(history), NOW)
+    sev2 = next(s for s in result.severities if s.severity == "SEV-2")
+    assert sev2.count == 4
+    assert sev2.to_acknowledge == report.Spread(4, minutes(30), minutes(96))  # [10, 20, 40, 120]
+    assert sev2.response == report.Rate(2, 4)
+
+
+def test_warroom_stats_json_with_since(history: Store, clock: FakeClock, db: Path) -> None:
+    result = run(db, clock, "stats", "--since", "2026-11-01", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["since"] == "2026-10-31T23:00:00.000Z"  # midnight, local time
+    assert data["incidents"] == 5
+    sev2 = next(s for s in data["severities"] if s["severity"] == "SEV-2")
+    assert sev2["count"] == 3
+    assert sev2["time_to_acknowledge"] == {"n": 3, "median_seconds": 1200.0, "p90_seconds": 2160.0}
+    assert sev2["time_to_resolve"] == {"n": 3, "median_seconds": 5400.0, "p90_seconds": 6840.0}
+    assert sev2["response_target"] == {"target": "30 minutes", "met": 2, "judged": 3, "rate": 0.6667}
+    assert sev2["phases"][0] == {"id": "triage", "name": "Triage", "window": "0-10m", "met": 1, "judged": 3, "rate": 0.3333}
+    assert [s["severity"] for s in data["severities"]] == ["SEV-1", "SEV-2", "SEV-4"]
+
+    everything = json.loads(run(db, clock, "stats", "--json").output)
+    assert everything["incidents"] == 6 and everything["since"] is None
+
+
+def test_warroom_stats_for_people(history: Store, clock: FakeClock, db: Path) -> None:
+    result = run(db, clock, "stats", "--since", "2026-11-01")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "5 incidents since 2026-11-01 00:00:00 CET"
+    assert "SEV-2 Major: 3 incidents, 3 resolved" in lines
+    block = lines[lines.index("SEV-2 Major: 3 incidents, 3 resolved") + 1:]
+    block = block[: block.index("")] if "" in block else block
+    assert [line.split("  ")[-1].strip() for line in block] == [
+        "median 20 minutes, 90th percentile 36 minutes (of 3)",
+        "median 30 minutes, 90th percentile 46 minutes (of 3)",
+        "median 1 hour and 30 minutes, 90th percentile 1 hour and 54 minutes (of 3)",
+        "met 2 of 3 (67%)",
+        "met 1 of 3 (33%)",
+        "met 1 of 2 (50%)",
+        "met 2 of 2 (100%)",
+        "none to judge",
+        "none to judge",
+    ]
+    sev4 = lines[lines.index("SEV-4 Minor: 1 incident, 0 resolved") + 1:]
+    assert [line.split("  ")[-1].strip() for line in sev4[:4]] == [
+        "none acknowledged yet", "none mitigated yet", "none resolved yet", "met 0 of 1 (0%)",
+    ]
+
+
+def test_warroom_stats_refuses_a_bad_date_in_one_line(history: Store, clock: FakeClock, db: Path) -> None:
+    result = run(db, clock, "stats", "--since", "last tuesday-ish")
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert result.output == (
+        "warroom: bad --since date 'last tuesday-ish': expected a date like 2026-11-01, a time like 2026-11-01T09:00, "
+        "or -30d\n"
+    )
+
+
+def test_stats_with_no_incidents(clock: FakeClock, db: Path) -> None:
+    result = run(db, clock, "stats")
+    assert result.exit_code == 0
+    assert result.output == "No incidents.\n"
+
+
+def test_an_incident_across_midnight_dates_its_times(store: Store, clock: FakeClock) -> None:
+    start = datetime(2026, 11, 26, 22, 50, tzinfo=UTC)  # 23:50 CET
+    clock.set(start)
+    incident = store.declare(declaration(load_playbook(), start, "P2", "Nightly batch stuck", commander="ic")).incident
+    clock.set(start + timedelta(minutes=20))
+    store.append(incident, kinds.NOTE, {"text": "restarted the scheduler"}, actor="ic")
+    clock.set(start + timedelta(minutes=30))
+    text = report.markdown_report(store.events(incident), clock.now())
+    assert "| 2026-11-27 00:10:00 | T+0:20:00 | ic | Note: restarted the scheduler |" in sections(text)["Timeline"]
+    assert "- 2026-11-27 00:10:00 (T+0:20:00) ic: restarted the scheduler" in sections(text)["Notes"]
