@@ -149,7 +149,7 @@ def test_log_note_and_alert(warroom: Warroom, incident: str, clock: FakeClock) -
     assert [(r["kind"], r["payload"]) for r in records[1:]] == [
         ("note", {"text": "rolled back the deploy"}), ("alert", {"text": "p99 > 2s"}), ("note", {"text": "from the bridge"}),
     ]
-    assert records[3]["at"] == iso(START + 30 * timedelta(seconds=1)) and records[3]["recorded_at"] == iso(START + 2 * MIN)
+    assert records[3]["at"] == iso(START + timedelta(seconds=30)) and records[3]["recorded_at"] == iso(START + 2 * MIN)
     state = shown(warroom, incident)
     assert (state["alerts"], state["notes"], state["events"]) == (1, 2, 4)
 
@@ -477,3 +477,22 @@ def test_the_context_database_is_kept_unless_an_option_names_another(tmp_path: P
     assert (count_events(mine), count_events(theirs)) == (1, 1)
     with Store(theirs) as store:
         assert store.incidents()[0].title == "y"
+
+
+@pytest.fixture
+def unreadable(tmp_path: Path):
+    """A path that exists but cannot be read, even by root: a Unix socket."""
+    import socket
+
+    path = tmp_path / "unreadable.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    yield path
+    server.close()
+
+
+def test_unreadable_files_are_one_line(warroom: Warroom, incident: str, unreadable: Path) -> None:
+    assert warroom.refused("import", str(unreadable)) == f"{unreadable}: cannot read it (No such device or address): expected a jsonl export"
+    assert warroom.refused("playbook", "check", str(unreadable)) == f"{unreadable}: cannot read it (No such device or address)"
+    assert warroom.refused("--playbook", str(unreadable), "declare", "-s", "P1", "-t", "x").startswith(f"{unreadable}: cannot read it")
+    assert Warroom(unreadable, warroom.clock).refused("list") == f"{unreadable}: cannot open the database (unable to open database file)"

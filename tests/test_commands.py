@@ -196,7 +196,7 @@ def test_notify_and_ack(room, clock: FakeClock) -> None:
     assert room.refused("notify chief").startswith("unknown rung 'chief': expected one of 1 On-call Engineer, 2 Engineering Manager")
 
 
-def test_notify_with_nothing_due(room, clock: FakeClock, store: Store, incident: str) -> None:
+def test_notify_with_nothing_due(room) -> None:
     room.do("notify")  # on-call is due at once
     assert room.refused("notify") == "no rung is due: expected `notify RUNG` to page one ahead of time"
     room.do("ack")

@@ -226,7 +226,8 @@ def test_template_broken_brace(tmp_path: Path) -> None:
 def test_duplicate_yaml_key(tmp_path: Path) -> None:
     text = replaced("    update_every: 30m\n", "    update_every: 30m\n    update_every: 20m\n")
     path = write(tmp_path, text)
-    first, second = (n for n, line in enumerate(text.splitlines(), start=1) if "update_every: " in line and n > 20 and n < 30)
+    second = line_of(text, "update_every: 20m")
+    first = second - 1
     assert problems_of(path) == [f"{path}:{second}: duplicate key 'update_every' (first on line {first})"]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import stat
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import START, count_events, current_state, declaration_payload
+from conftest import START, count_events, current_state
 from warroom import events as kinds
 from warroom.cli import Context, cli
 from warroom.clock import FakeClock, iso

@@ -429,6 +429,8 @@ def import_(ctx: click.Context, file: str) -> None:
         raise WarroomError(f"{file}: not UTF-8 text: expected a jsonl export") from None
     except IsADirectoryError:
         raise WarroomError(f"{file}: is a folder: expected a jsonl export") from None
+    except OSError as error:  # no permission, a socket, a device...
+        raise WarroomError(f"{file}: cannot read it ({error.strerror}): expected a jsonl export") from None
     if not records:
         raise WarroomError(f"{file}: holds no events: expected a jsonl export")
     imported = _ctx(ctx).store().import_records(records, file)
