@@ -69,30 +69,38 @@ def read_clipboard(display: str) -> str:
     return result.stdout.decode("utf-8")
 
 
-async def test_y_puts_the_exact_text_on_the_x_clipboard(x_display, store, clock, playbook, monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
+@pytest.fixture(autouse=True)
+def _utc():
+    """Local times on screen read as UTC, whatever the machine's zone."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
     time.tzset()
-    try:
-        incident = store.declare(declaration_payload(playbook, clock.now(), "P1", TITLE, impact="EU card payments fail")).incident
-        app = make_app(store, clock=clock)
-        async with app.run_test(size=(160, 50)) as pilot:
-            await pilot.pause()
-            assert isinstance(app.screen, ConsoleScreen)
-            app.screen.query_one("#tabs").active = "tab-internal"
-            app.screen.query_one(Checklist).focus()
-            await pilot.pause()
-            await pilot.press("y")
-            await pilot.pause()
-            on_screen = app.screen.query_one("#editor-internal").text
+    yield
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
 
-        copies = [e for e in store.events(incident) if e.kind == kinds.COPIED]
-        assert len(copies) == 1
-        payload = copies[0].payload
-        assert payload["via"] == "clipboard"
-        assert payload["text"] == on_screen
-        assert TITLE in payload["text"]
-        assert read_clipboard(x_display) == payload["text"]
-        assert app.clipboard == ""  # the terminal's OSC 52 path was not used
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+
+async def test_y_puts_the_exact_text_on_the_x_clipboard(x_display, store, clock, playbook):
+    incident = store.declare(declaration_payload(playbook, clock.now(), "P1", TITLE, impact="EU card payments fail")).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        app.screen.query_one("#tabs").active = "tab-internal"
+        app.screen.query_one(Checklist).focus()
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        on_screen = app.screen.query_one("#editor-internal").text
+
+    copies = [e for e in store.events(incident) if e.kind == kinds.COPIED]
+    assert len(copies) == 1
+    payload = copies[0].payload
+    assert payload["via"] == "clipboard"
+    assert payload["text"] == on_screen
+    assert TITLE in payload["text"]
+    assert read_clipboard(x_display) == payload["text"]
+    assert app.clipboard == ""  # the terminal's OSC 52 path was not used

@@ -8,6 +8,7 @@ which is harmless: it does the same thing).
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -29,11 +30,16 @@ SIZE = (160, 50)
 
 
 @pytest.fixture(autouse=True)
-def _utc(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("TZ", "UTC")
+def _utc():
+    """Local times on screen read as UTC, whatever the machine's zone."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
     time.tzset()
     yield
-    monkeypatch.undo()
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
     time.tzset()
 
 
@@ -126,6 +132,7 @@ async def test_panes_re_derive_from_a_change_made_elsewhere(store, clock, playbo
         ceo = ladder_rows(screen)[3]
         assert "CEO" in ceo and "not at this severity" in ceo  # the CEO rung is for P0/P1 only
         assert internal.text.startswith("INCIDENT: P2 - Search is slow")
+        assert "P2 " in str(screen.query_one("#header").render())
 
         clock.advance(minutes=5)
         result = run_cli(db_path, clock, "act", incident, "sev", "P1")
@@ -140,7 +147,7 @@ async def test_panes_re_derive_from_a_change_made_elsewhere(store, clock, playbo
         assert internal.text.startswith("INCIDENT: P1 - Search is slow\n")
         assert "STATUS: Mitigating" in internal.text
         header = str(screen.query_one("#header").render())
-        assert "P1" in header
+        assert "P1 High" in header and "MITIGATING" in header
 
 
 async def test_tick_reads_no_events_when_nothing_changed(store, other, clock, playbook, monkeypatch):

@@ -9,6 +9,7 @@ OSC 52, which Textual's test harness keeps in `app.clipboard`.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -31,14 +32,23 @@ SIZE = (160, 50)
 
 
 @pytest.fixture(autouse=True)
-def _utc(monkeypatch: pytest.MonkeyPatch):
-    """Local times on screen read as UTC, whatever the machine says; no system clipboard."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+def _no_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No system clipboard: copies go by OSC 52, which the test harness keeps in app.clipboard."""
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _utc():
+    """Local times on screen read as UTC, whatever the machine's zone."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
     yield
-    monkeypatch.undo()
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
     time.tzset()
 
 

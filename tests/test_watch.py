@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import time
 from pathlib import Path
 
@@ -31,11 +32,16 @@ SIZE = (120, 40)
 
 
 @pytest.fixture(autouse=True)
-def _utc(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("TZ", "UTC")
+def _utc():
+    """Local times on screen read as UTC, whatever the machine's zone."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
     time.tzset()
     yield
-    monkeypatch.undo()
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
     time.tzset()
 
 
@@ -241,8 +247,12 @@ def test_watch_on_a_missing_database_is_one_line_and_exit_2(tmp_path, monkeypatc
     if not with_db_option:
         data_home = tmp_path / "data-home"
         monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    opened: list = []
+    # Were the database ever opened (and so made), no screen may start inside the test runner.
+    monkeypatch.setattr(app_module, "run_console", lambda *args, **kwargs: opened.append(kwargs))
     before = sorted(p for p in tmp_path.rglob("*"))
     result = CliRunner().invoke(cli, args, obj=Context(None, None))
+    assert opened == []
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
