@@ -31,7 +31,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import wait_for_quiet, ROOT, bench_env, percentile, load_now, machine, summary_ms, table, warroom_command, write_results  # noqa: E402
+from _common import (  # noqa: E402
+    ROOT,
+    bench_env,
+    load_now,
+    machine,
+    percentile,
+    summary_ms,
+    table,
+    wait_for_quiet,
+    warroom_command,
+    write_results,
+)
 
 GUI_PACKAGES = ("textual", "rich")
 

@@ -23,7 +23,6 @@ Then a cProfile of one more `warroom log -` run of the same lines, to say where 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import hashlib
 import json
 import pstats
@@ -36,7 +35,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import wait_for_quiet, ROOT, bench_env, load_now, machine, percentile, table, verdict, warroom_command, write_results  # noqa: E402
+from _common import (  # noqa: E402
+    ROOT,
+    bench_env,
+    load_now,
+    machine,
+    percentile,
+    table,
+    verdict,
+    wait_for_quiet,
+    warroom_command,
+    write_results,
+)
 
 TARGET_EVENTS_PER_SECOND = 5000
 COLUMNS = "incident, seq, kind, actor, payload, at, recorded_at, prev_hash, hash"
