@@ -309,6 +309,19 @@ def test_the_index_follows_the_fold(store: Store, declare, clock: FakeClock) -> 
     assert store.open_incidents() == []
 
 
+
+def test_the_index_keeps_the_latest_rename_and_the_first_resolution(store: Store, declare, clock: FakeClock) -> None:
+    incident = declare("P2", "Slow search")
+    clock.advance(minutes=30)
+    store.append(incident, kinds.TITLE, {"title": "Search is down"})
+    store.append(incident, kinds.TITLE, {"title": "Search is slow"}, at=START + timedelta(minutes=10))  # backfilled
+    store.append(incident, kinds.RESOLVED, {})
+    clock.advance(minutes=5)
+    store.append(incident, kinds.RESOLVED, {})  # resolved again: the first time stands
+    row = store.incident(incident)
+    state = current_state(store, incident)
+    assert (row.title, row.resolved_at) == (state.title, state.resolved_at) == ("Search is down", START + timedelta(minutes=30))
+
 # --- import ------------------------------------------------------------------------------------------
 
 

@@ -346,17 +346,23 @@ class Store:
         if kind == kinds.STATUS:
             status = payload.get("status")
         if status and at >= status_at:
-            resolved_at = at if status == "resolved" else None
+            # Resolved twice: the first resolution stands (as in the fold); anything else clears it.
             self.conn.execute(
-                "UPDATE incidents SET status = ?, status_at = ?, resolved_at = ? WHERE id = ?",
-                (status, at, resolved_at, incident_id),
+                "UPDATE incidents SET status = ?, status_at = ?, "
+                "resolved_at = CASE WHEN ? != 'resolved' THEN NULL WHEN status = 'resolved' THEN resolved_at ELSE ? END "
+                "WHERE id = ?",
+                (status, at, status, at, incident_id),
             )
         if kind == kinds.SEVERITY and at >= severity_at:
             self.conn.execute(
                 "UPDATE incidents SET severity = ?, severity_at = ? WHERE id = ?", (payload["severity"], at, incident_id)
             )
-        if kind == kinds.TITLE:
-            self.conn.execute("UPDATE incidents SET title = ? WHERE id = ?", (payload["title"], incident_id))
+        if kind == kinds.TITLE:  # no title_at column: a later-happened rename already on file wins
+            later = self.conn.execute(
+                "SELECT 1 FROM events WHERE incident = ? AND kind = ? AND at > ? LIMIT 1", (incident_id, kinds.TITLE, at)
+            ).fetchone()
+            if not later:
+                self.conn.execute("UPDATE incidents SET title = ? WHERE id = ?", (payload["title"], incident_id))
 
     # --- reading -------------------------------------------------------------------------------
 
