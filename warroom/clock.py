@@ -55,7 +55,9 @@ def truncate_ms(when: datetime) -> datetime:
 
 def parse_iso(text: str) -> datetime:
     """Read a stored time back (the inverse of `iso`)."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    if text.endswith("Z"):  # what the store writes: already UTC
+        return datetime.fromisoformat(text)
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)", re.IGNORECASE)

@@ -108,6 +108,18 @@ class Event:
     def from_row(cls, row: tuple) -> "Event":
         """A row of `store.EVENT_COLUMNS`."""
         row_id, incident, seq, kind, actor, payload, at, recorded_at, prev_hash, digest = row
-        return cls(
-            incident, seq, kind, actor, json.loads(payload), parse_iso(at), parse_iso(recorded_at), prev_hash, digest, row_id
-        )
+        happened = parse_iso(at)
+        recorded = happened if recorded_at == at else parse_iso(recorded_at)
+        return cls(incident, seq, kind, actor, _decode_payload(payload), happened, recorded, prev_hash, digest, row_id)
+
+
+def _decode_payload(text: str) -> dict:
+    """A stored payload (always canonical JSON, so no surrounding whitespace to skip)."""
+    try:
+        value, end = _DECODER.raw_decode(text)
+    except json.JSONDecodeError:
+        return json.loads(text)  # raises the usual error, with the usual message
+    return value if end == len(text) else json.loads(text)
+
+
+_DECODER = json.JSONDecoder()

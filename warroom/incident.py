@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping
 
@@ -74,13 +74,18 @@ def _without(mapping: Mapping, key: Any) -> dict:
     return {k: v for k, v in mapping.items() if k != key}
 
 
-def _declared(state: IncidentState, event: Event) -> IncidentState:
+# Each kind's step reads the state and the event and writes the fields it changes into `changes`;
+# `apply` then makes the one new state. (dataclasses.replace per event cost ~20 us; a 100,000-event
+# replay folds every event.)
+Changes = dict[str, Any]
+
+
+def _declared(state: IncidentState, event: Event, changes: Changes) -> None:
     payload = event.payload
     playbook = playbook_from_data(payload["playbook"], f"the playbook in {event.incident}'s log")
     started = parse_iso(payload["started_at"]) if payload.get("started_at") else event.at
     detected = parse_iso(payload["detected_at"]) if payload.get("detected_at") else started
-    return replace(
-        state,
+    changes.update(
         id=event.incident,
         playbook=playbook,
         title=payload.get("title", ""),
@@ -98,64 +103,143 @@ def _declared(state: IncidentState, event: Event) -> IncidentState:
     )
 
 
-def _status(state: IncidentState, status: str, at: datetime) -> IncidentState:
+def _status_to(state: IncidentState, status: str, at: datetime, changes: Changes) -> None:
+    changes["status"] = status
     if status == "resolved":
-        return replace(state, status=status, resolved_at=state.resolved_at or at, mitigated_at=state.mitigated_at or at)
-    mitigated = state.mitigated_at or (at if status == "mitigating" else None)
-    return replace(state, status=status, resolved_at=None, mitigated_at=mitigated)
+        changes["resolved_at"] = state.resolved_at or at
+        changes["mitigated_at"] = state.mitigated_at or at
+    else:
+        changes["resolved_at"] = None
+        changes["mitigated_at"] = state.mitigated_at or (at if status == "mitigating" else None)
 
 
-def _acknowledge(state: IncidentState, event: Event) -> IncidentState:
+def _note(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes["notes"] = state.notes + 1
+
+
+def _alert(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes["alerts"] = state.alerts + 1
+
+
+def _status(state: IncidentState, event: Event, changes: Changes) -> None:
+    _status_to(state, event.payload["status"], event.at, changes)
+
+
+def _resolved(state: IncidentState, event: Event, changes: Changes) -> None:
+    _status_to(state, "resolved", event.at, changes)
+
+
+def _reopened(state: IncidentState, event: Event, changes: Changes) -> None:
+    _status_to(state, "investigating", event.at, changes)
+
+
+def _severity(state: IncidentState, event: Event, changes: Changes) -> None:
+    severity = event.payload["severity"]
+    changes["severity"] = severity
+    changes["severity_history"] = state.severity_history + ((severity, event.at),)
+
+
+def _impact(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes["impact"] = event.payload.get("impact", "")
+
+
+def _title(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes["title"] = event.payload.get("title", "")
+
+
+def _eta(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes["eta"] = parse_iso(event.payload["eta"]) if event.payload.get("eta") else None
+
+
+def _check(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes["checked"] = _with(state.checked, (event.payload["list"], event.payload["step"]), event.at)
+
+
+def _uncheck(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes["checked"] = _without(state.checked, (event.payload["list"], event.payload["step"]))
+
+
+def _phase(state: IncidentState, event: Event, changes: Changes) -> None:
+    phase = event.payload["phase"]
+    changes["phase"] = phase
+    changes["phase_history"] = state.phase_history + ((phase, event.at),)
+
+
+def _runbook(state: IncidentState, event: Event, changes: Changes) -> None:
+    runbook = event.payload["runbook"]
+    if runbook not in state.runbooks:
+        changes["runbooks"] = state.runbooks + (runbook,)
+
+
+def _notify(state: IncidentState, event: Event, changes: Changes) -> None:
     rung = event.payload["rung"]
-    notified = state.notified if rung in state.notified else _with(state.notified, rung, event.at)
-    acknowledged = state.acknowledged if rung in state.acknowledged else _with(state.acknowledged, rung, event.at)
-    first = state.acknowledged_at if state.acknowledged_at and state.acknowledged_at <= event.at else event.at
-    return replace(state, notified=notified, acknowledged=acknowledged, acknowledged_at=first)
+    if rung not in state.notified:
+        changes["notified"] = _with(state.notified, rung, event.at)
 
 
-def _copied(state: IncidentState, event: Event) -> IncidentState:
+def _acknowledge(state: IncidentState, event: Event, changes: Changes) -> None:
+    rung = event.payload["rung"]
+    if rung not in state.notified:
+        changes["notified"] = _with(state.notified, rung, event.at)
+    if rung not in state.acknowledged:
+        changes["acknowledged"] = _with(state.acknowledged, rung, event.at)
+    if not (state.acknowledged_at and state.acknowledged_at <= event.at):
+        changes["acknowledged_at"] = event.at
+
+
+def _role(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes["roles"] = _with(state.roles, event.payload["role"], event.payload["name"])
+
+
+def _copied(state: IncidentState, event: Event, changes: Changes) -> None:
     what = event.payload.get("what", "")
-    if what == "contact":
-        return state
-    return replace(state, copies=_with(state.copies, what, (event.payload.get("text", ""), event.at)), last_update_at=event.at)
+    if what != "contact":
+        changes["copies"] = _with(state.copies, what, (event.payload.get("text", ""), event.at))
+        changes["last_update_at"] = event.at
 
 
-_APPLY: dict[str, Callable[[IncidentState, Event], IncidentState]] = {
+_APPLY: dict[str, Callable[[IncidentState, Event, Changes], None]] = {
     kinds.DECLARED: _declared,
-    kinds.NOTE: lambda s, e: replace(s, notes=s.notes + 1),
-    kinds.ALERT: lambda s, e: replace(s, alerts=s.alerts + 1),
-    kinds.STATUS: lambda s, e: _status(s, e.payload["status"], e.at),
-    kinds.RESOLVED: lambda s, e: _status(s, "resolved", e.at),
-    kinds.REOPENED: lambda s, e: _status(s, "investigating", e.at),
-    kinds.SEVERITY: lambda s, e: replace(
-        s, severity=e.payload["severity"], severity_history=s.severity_history + ((e.payload["severity"], e.at),)
-    ),
-    kinds.IMPACT: lambda s, e: replace(s, impact=e.payload.get("impact", "")),
-    kinds.TITLE: lambda s, e: replace(s, title=e.payload.get("title", "")),
-    kinds.ETA: lambda s, e: replace(s, eta=parse_iso(e.payload["eta"]) if e.payload.get("eta") else None),
-    kinds.CHECK: lambda s, e: replace(s, checked=_with(s.checked, (e.payload["list"], e.payload["step"]), e.at)),
-    kinds.UNCHECK: lambda s, e: replace(s, checked=_without(s.checked, (e.payload["list"], e.payload["step"]))),
-    kinds.PHASE: lambda s, e: replace(
-        s, phase=e.payload["phase"], phase_history=s.phase_history + ((e.payload["phase"], e.at),)
-    ),
-    kinds.RUNBOOK: lambda s, e: s
-    if e.payload["runbook"] in s.runbooks
-    else replace(s, runbooks=s.runbooks + (e.payload["runbook"],)),
-    kinds.NOTIFY: lambda s, e: s
-    if e.payload["rung"] in s.notified
-    else replace(s, notified=_with(s.notified, e.payload["rung"], e.at)),
+    kinds.NOTE: _note,
+    kinds.ALERT: _alert,
+    kinds.STATUS: _status,
+    kinds.RESOLVED: _resolved,
+    kinds.REOPENED: _reopened,
+    kinds.SEVERITY: _severity,
+    kinds.IMPACT: _impact,
+    kinds.TITLE: _title,
+    kinds.ETA: _eta,
+    kinds.CHECK: _check,
+    kinds.UNCHECK: _uncheck,
+    kinds.PHASE: _phase,
+    kinds.RUNBOOK: _runbook,
+    kinds.NOTIFY: _notify,
     kinds.ACK: _acknowledge,
-    kinds.ROLE: lambda s, e: replace(s, roles=_with(s.roles, e.payload["role"], e.payload["name"])),
+    kinds.ROLE: _role,
     kinds.COPIED: _copied,
 }
 
 
 def apply(state: IncidentState, event: Event) -> IncidentState:
     """The state after one more event. Kinds this version does not know are counted and skipped."""
+    changes: Changes = {
+        "events": state.events + 1,
+        "last_seq": event.seq if event.seq > state.last_seq else state.last_seq,
+        "last_at": _latest(state.last_at, event.at),
+    }
     step = _APPLY.get(event.kind)
-    if step is not None and (state.declared or event.kind == kinds.DECLARED):
-        state = step(state, event)
-    return replace(state, events=state.events + 1, last_seq=max(state.last_seq, event.seq), last_at=_latest(state.last_at, event.at))
+    if step is not None and (state.playbook is not None or event.kind == kinds.DECLARED):
+        step(state, event, changes)
+    return _evolve(state, changes)
+
+
+def _evolve(state: IncidentState, changes: Changes) -> IncidentState:
+    """`dataclasses.replace` without re-running `__init__`: the fields are copied, then changed."""
+    fields = dict(state.__dict__)
+    fields.update(changes)
+    evolved = object.__new__(IncidentState)
+    object.__setattr__(evolved, "__dict__", fields)
+    return evolved
 
 
 def _latest(a: datetime | None, b: datetime) -> datetime:
