@@ -1,5 +1,5 @@
 """Lets `python -m warroom` run the command line."""
 
-from warroom.cli import main
+from warroom.launch import main
 
 main()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from functools import cache
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
 
 from warroom.clock import format_window, is_duration, parse_duration
 from warroom.errors import WarroomError
@@ -196,7 +196,9 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
         raise PlaybookError([f"{source}:{line}: not UTF-8 text: expected a YAML playbook"]) from None
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise PlaybookError([f"{source}:1: the file is empty: expected a YAML playbook with severities and phases"])
-    loader = _LineLoader(text)
+    import yaml  # here, not at the top: the console and `warroom log` read playbooks from the log, as JSON
+
+    loader = _line_loader()(text)
     try:
         document = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
@@ -234,13 +236,22 @@ class _Seq(list):
     lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.problems: list[tuple[int, str]] = []
+@cache
+def _line_loader() -> type:
+    """PyYAML's safe loader, building `_Map` and `_Seq` and noting duplicate keys as problems."""
+    import yaml
+
+    class LineLoader(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.problems: list[tuple[int, str]] = []
+
+    LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+    LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+    return LineLoader
 
 
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+def _construct_map(loader: Any, node: Any) -> _Map:
     loader.flatten_mapping(node)
     result = _Map()
     result.line = node.start_mark.line + 1
@@ -259,15 +270,11 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
     return result
 
 
-def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+def _construct_seq(loader: Any, node: Any) -> _Seq:
     result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     result.lines = [child.start_mark.line + 1 for child in node.value]
     return result
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
 # --- validation ---------------------------------------------------------------------------------

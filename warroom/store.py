@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import platformdirs
-import sqlite_utils
 
 from warroom import events as kinds
 from warroom.clock import Clock, SystemClock, iso, local_hm, parse_iso, truncate_ms
@@ -62,7 +61,6 @@ class Store:
         self.clock = clock or SystemClock()
         self.readonly = readonly
         self.conn = self._connect()
-        self.db = sqlite_utils.Database(self.conn)
         try:
             self._prepare_schema()
         except sqlite3.DatabaseError as error:
@@ -105,10 +103,13 @@ class Store:
         """The schema version and the tables, read in one snapshot (another process may be creating them)."""
         self.conn.execute("BEGIN")
         try:
-            return self.conn.execute("PRAGMA user_version").fetchone()[0], set(self.db.table_names())
+            return self.conn.execute("PRAGMA user_version").fetchone()[0], self._table_names()
         finally:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+
+    def _table_names(self) -> set[str]:
+        return {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     def _prepare_schema(self) -> None:
         version, tables = self._schema()
@@ -146,9 +147,13 @@ class Store:
     def _create_schema(self) -> None:
         with self._transaction():
             # Another process may have created it between our first look and this lock: look again.
-            if self.conn.execute("PRAGMA user_version").fetchone()[0] or self.db.table_names():
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] or self._table_names():
                 return
-            self.db["incidents"].create(
+            # sqlite-utils is imported here, not at the top: only a new database needs it, and its import
+            # and plugin scan cost ~50 ms on every start of the console and of `warroom log`.
+            
+            db = sqlite_utils.Database(self.conn)
+            db["incidents"].create(
                 {
                     "id": str,
                     "title": str,
@@ -165,7 +170,7 @@ class Store:
                 pk="id",
                 not_null={"id", "title", "severity", "status", "started_at", "declared_at", "last_seq", "head_hash"},
             )
-            self.db["events"].create(
+            db["events"].create(
                 {
                     "id": int,
                     "incident": str,
@@ -182,8 +187,8 @@ class Store:
                 not_null={"incident", "seq", "kind", "actor", "payload", "at", "recorded_at", "prev_hash", "hash"},
                 foreign_keys=[("incident", "incidents", "id")],
             )
-            self.db["events"].create_index(["incident", "seq"], unique=True)
-            self.db["events"].create_index(["incident", "at"])
+            db["events"].create_index(["incident", "seq"], unique=True)
+            db["events"].create_index(["incident", "at"])
             for action in ("UPDATE", "DELETE"):
                 self.conn.execute(
                     f"CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events "

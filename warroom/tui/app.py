@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from functools import partial
 from pathlib import Path
 from typing import Iterable
@@ -62,6 +63,12 @@ class WarroomApp(App):
         self.playbook_path = playbook_path
         self.clock: Clock = clock or SystemClock()
         self.incident_id = incident_id
+        self.freeze_after_first_frame = False  # run_console sets it: a test process keeps its collector as is
+
+    def on_ready(self) -> None:
+        if self.freeze_after_first_frame:
+            gc.freeze()
+            gc.enable()
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
@@ -148,6 +155,13 @@ def run_console(
     replay: bool = False,
 ) -> None:
     app = make_app(store, playbook_path=playbook_path, incident_id=incident_id, watch=watch, replay=replay)
-    app.run()
+    # No garbage collection until the first frame is on screen; then the loaded incident is frozen out of
+    # the collector's reach, so that a full collection never walks a 10,000-event log between two key presses.
+    app.freeze_after_first_frame = True
+    gc.disable()
+    try:
+        app.run()
+    finally:
+        gc.enable()
     if app.return_code:
         raise WarroomError("the console stopped with an error", exit_code=app.return_code)
