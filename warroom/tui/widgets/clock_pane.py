@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Digits, Static
+from textual.widgets import Digits
 
 from warroom import views
 from warroom.clock import format_clock, format_duration, local_hm, utc_hm
 from warroom.incident import IncidentState
+from warroom.tui.widgets.live_line import LiveLine
 
 
 def response_line(state: IncidentState, now: datetime) -> Content:
@@ -69,19 +70,18 @@ def eta_and_update_line(state: IncidentState, now: datetime) -> Content:
 class IncidentClock(Vertical):
     """Elapsed time, large; the deadlines under it. The clock stops when the incident is resolved."""
 
-    state: reactive[IncidentState | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+    now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
     def compose(self) -> ComposeResult:
         yield Digits("0:00:00", id="elapsed")
-        yield Static(id="clock-started", markup=False)
-        yield Static(id="clock-response", markup=False)
-        yield Static(id="clock-phase", markup=False)
-        yield Static(id="clock-eta", markup=False)
+        yield LiveLine(id="clock-started")
+        yield LiveLine(id="clock-response")
+        yield LiveLine(id="clock-phase")
+        yield LiveLine(id="clock-eta")
 
     def on_mount(self) -> None:
         self.border_title = "Incident clock"
-        self._shown_content: dict[str, object] = {}
         self._refresh_view()
 
     def watch_state(self) -> None:
@@ -91,9 +91,7 @@ class IncidentClock(Vertical):
         self._refresh_view()
 
     def _set(self, widget_id: str, content: Content) -> None:
-        if self._shown_content.get(widget_id) != content:
-            self._shown_content[widget_id] = content
-            self.query_one(f"#{widget_id}", Static).update(content)
+        self.query_one(f"#{widget_id}", LiveLine).show(content)
 
     def _refresh_view(self) -> None:
         state, now = self.state, self.now

@@ -10,11 +10,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.suggester import Suggester
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from warroom.commands import completions
 from warroom.incident import IncidentState
 from warroom.text import one_line
+from warroom.tui.widgets.live_line import LiveLine
 
 
 class CommandSuggester(Suggester):
@@ -68,7 +69,7 @@ class CommandBar(Vertical):
         self._state = state
 
     def compose(self) -> ComposeResult:
-        yield Static(id="command-error", markup=False)
+        yield LiveLine(id="command-error")
         yield CommandInput(
             placeholder=":  a note, or a command: status mitigating · sev P0 · eta 30m · check 3 · notify · ack · resolve",
             suggester=CommandSuggester(self._state),
@@ -84,8 +85,8 @@ class CommandBar(Vertical):
             self.post_message(self.Submitted(line))
 
     def show_error(self, message: str) -> None:
-        error = self.query_one("#command-error", Static)
-        error.update(one_line(message))
+        error = self.query_one("#command-error", LiveLine)
+        error.show(one_line(message))
         error.display = bool(message)
 
     def clear(self) -> None:

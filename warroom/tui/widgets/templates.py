@@ -11,12 +11,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static, TextArea
+from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from warroom.comms import FilledTemplate, fill
 from warroom.incident import IncidentState
 from warroom.playbook import Template
+from warroom.tui.widgets.live_line import LiveLine
 
 UNFILLED_THEME = TextAreaTheme(
     name="warroom-template", syntax_styles={"unfilled": Style(bold=True, color="black", bgcolor="yellow")}
@@ -51,8 +52,8 @@ class TemplateEditor(Vertical):
 
     BINDINGS = [Binding("ctrl+r", "refill", "Re-fill")]
 
-    state: reactive[IncidentState | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+    now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
     def __init__(self, template: Template, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -61,7 +62,7 @@ class TemplateEditor(Vertical):
         self._filled: FilledTemplate | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="template-status", markup=False, classes="template-status")
+        yield LiveLine(id="template-status", classes="template-status")
         yield TemplateText(id=f"template-{self.template.id}", classes="template-text")
 
     @property
@@ -105,7 +106,7 @@ class TemplateEditor(Vertical):
             parts.append((f"unfilled: {', '.join(missing)}", "bold $text on $warning-darken-2"))
             parts.append("  ")
         parts.append(("y copies", "$text-muted"))
-        self.query_one("#template-status", Static).update(Content.assemble(*parts))
+        self.query_one("#template-status", LiveLine).show(Content.assemble(*parts))
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
