@@ -49,7 +49,9 @@ def phase_line(state: IncidentState, now: datetime) -> Content:
 
 def eta_and_update_line(state: IncidentState, now: datetime) -> Content:
     parts: list = [("ETA ", "bold")]
-    if state.eta is None:
+    if state.resolved:
+        parts.append((f"was {local_hm(state.eta)}" if state.eta else "not set", "$text-muted"))
+    elif state.eta is None:
         parts.append(("not set (e)", "$text-muted"))
     else:
         left = state.eta - now
@@ -62,6 +64,7 @@ def eta_and_update_line(state: IncidentState, now: datetime) -> Content:
         parts.append(("  ·  Update ", "bold"))
         if update.overdue:
             parts.append((f"OVERDUE by {format_duration(-update.remaining, seconds=False)}", "bold $error"))
+            parts.append((" (copy one: y)", "$text-muted"))
         else:
             parts.append(f"due {local_hm(update.due_at)} (in {format_duration(update.remaining, seconds=False)})")
     return Content.assemble(*parts)
