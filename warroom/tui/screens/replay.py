@@ -2,40 +2,47 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Iterable
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from warroom.clock import format_clock, local_hms, parse_time
+from warroom.comms import fill
 from warroom.errors import WarroomError
 from warroom.incident import IncidentState
+from warroom.playbook import Template
 from warroom.replay import Replay
 from warroom.text import one_line
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.clock_pane import IncidentClock
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.ladder import EscalationLadder
-from warroom.tui.widgets.templates import TemplateEditor
+from warroom.tui.widgets.templates import TemplateText
 from warroom.tui.widgets.timeline import Timeline
 
 SPEEDS = (1, 10, 60, 600)
+# The live console's layout thresholds (console.py), so that a replay looks like the room's screen did.
+MIN_WIDTH, MIN_HEIGHT = 60, 20
+WIDE_WIDTH = 150
+MAX_TICK = timedelta(seconds=1)  # a stalled or suspended process resumes where it was, not minutes later
 
 
 class JumpDialog(ModalScreen[datetime | None]):
-    """Ask for a time to jump to (18:14, 2026-11-26T18:14, +20m from the start)."""
+    """Ask for a time to jump to: 18:14 or 2026-11-26T18:14 (within the incident), or +20m from the start."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, start: datetime) -> None:
+    def __init__(self, start: datetime, end: datetime) -> None:
         super().__init__(classes="dialog")
-        self.start = start
+        self.start, self.end = start, end
 
     def compose(self) -> ComposeResult:
         with Container(id="dialog"):
@@ -50,11 +57,70 @@ class JumpDialog(ModalScreen[datetime | None]):
             if text.startswith("+"):
                 when = parse_time(text[1:], self.start, future=True)
             else:
-                when = parse_time(text, self.app.clock.now())
+                # A clock time is the incident's: the last 18:14 by its end, not by today's wall clock.
+                when = parse_time(text, self.end)
         except WarroomError as error:
             self.query_one("#jump-error", Static).update(str(error))
             return
         self.dismiss(when)
+
+
+class ReplayTemplate(Vertical):
+    """A message template at the cursor: the text as it was copied by then, else as the live console filled it."""
+
+    DEFAULT_CSS = """
+    ReplayTemplate {
+        height: 1fr;
+    }
+    """
+
+    state: reactive[IncidentState | None] = reactive(None)
+    now: reactive[datetime | None] = reactive(None)
+
+    def __init__(self, template: Template, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.template = template
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="template-status", markup=False, classes="template-status")
+        yield TemplateText(id=f"template-{self.template.id}", classes="template-text", read_only=True)
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TemplateText).text
+
+    def on_mount(self) -> None:
+        self.query_one(TemplateText).can_focus = False
+        self._show()
+
+    def watch_state(self) -> None:
+        self._show()
+
+    def watch_now(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        state, now = self.state, self.now
+        if state is None or now is None or not state.declared or not self.is_mounted:
+            return
+        area = self.query_one(TemplateText)
+        copied = state.copies.get(self.template.id)
+        if copied is not None:
+            text, at = copied
+            unfilled: tuple[str, ...] = ()
+            status = Content.assemble(
+                (f" copied {local_hms(at)} ", "bold $text on $success-darken-2"), "  the text as it was sent"
+            )
+        else:
+            filled = fill(self.template, state, now)
+            text, unfilled = filled.text, tuple(name for _, _, name in filled.unfilled)
+            status = Content.assemble(
+                (" not copied yet ", "bold $text on $warning-darken-2"), f"  filled from the incident at {local_hms(now)}"
+            )
+        if area.text != text or area.unfilled != unfilled:
+            area.unfilled = unfilled
+            area.load_text(text)
+        self.query_one("#template-status", Static).update(status)
 
 
 class ReplayScreen(Screen):
@@ -62,16 +128,43 @@ class ReplayScreen(Screen):
 
     AUTO_FOCUS = None  # the replay keys belong to the screen; no pane takes arrows or Home/End from it
 
+    # CSS, not DEFAULT_CSS: these rules must outrank the app's own stylesheet, as the console's do.
+    CSS = """
+    ReplayScreen.-wide #panes {
+        grid-size: 3 2;
+        grid-columns: 1fr 1fr 1fr;
+    }
+    ReplayScreen.-wide #checklist {
+        row-span: 2;
+    }
+    ReplayScreen.-wide #tabs {
+        column-span: 2;
+    }
+    ReplayScreen.-too-small #panes, ReplayScreen.-too-small #header {
+        display: none;
+    }
+    ReplayScreen.-too-small #too-small {
+        display: block;
+        height: 1fr;
+        content-align: center middle;
+        text-align: center;
+        color: $warning;
+        text-style: bold;
+    }
+    """
+
     BINDINGS = [
         Binding("space", "play_pause", "Play/pause"),
-        Binding("left", "step(-1)", "Prev event"),
-        Binding("right", "step(1)", "Next event"),
+        # One footer entry per pair of keys, so that every control still fits in 80 columns.
+        Binding("left", "step(-1)", "Previous event", show=False),
+        Binding("right", "step(1)", "Step", key_display="←→"),
         Binding("home", "jump_start", "Start"),
         Binding("end", "jump_end", "End"),
-        Binding("plus,right_square_bracket", "speed(1)", "Faster"),
-        Binding("minus,left_square_bracket", "speed(-1)", "Slower"),
-        Binding("g", "jump_time", "Jump to time"),
+        Binding("plus,right_square_bracket", "speed(1)", "Speed", key_display="+-"),
+        Binding("minus,left_square_bracket", "speed(-1)", "Slower", show=False),
+        Binding("g", "jump_time", "Jump"),
         Binding("o", "timeline_order", "Order", show=False),
+        Binding("escape", "back", "Back"),
     ]
 
     state: reactive[IncidentState | None] = reactive(None)
@@ -85,8 +178,12 @@ class ReplayScreen(Screen):
         self.cursor: datetime | None = None
         self.playing = False
         self.speed_index = 0
-        self._last_tick = 0.0
+        self._last_tick: datetime | None = None
         self._shown_count = 0
+
+    @property
+    def speed(self) -> int:
+        return SPEEDS[self.speed_index]
 
     def compose(self) -> ComposeResult:
         self.replay = Replay(self.app.store.events(self.incident_id))
@@ -101,18 +198,18 @@ class ReplayScreen(Screen):
                     yield Timeline(id="timeline")
                 for template in playbook.templates if playbook else ():
                     with TabPane(one_line(template.name), id=f"tab-{template.id}"):
-                        yield TemplateEditor(template, id=f"editor-{template.id}").data_bind(
+                        yield ReplayTemplate(template, id=f"editor-{template.id}").data_bind(
                             ReplayScreen.state, ReplayScreen.now
                         )
+        yield Static(id="too-small", markup=False)
         yield Static(id="scrubber", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(IncidentHeader).mode = "REPLAY"
-        for widget in self.query("Checklist, EscalationLadder, TemplateText"):
+        for widget in self.query("Checklist, EscalationLadder"):
             widget.can_focus = False  # nothing here writes: the panes only show
-        for area in self.query("TemplateText"):
-            area.read_only = True  # type: ignore[attr-defined]
+        self._show_order()
         self.set_interval(0.1, self._play_tick, pause=False)
         self.go_to(1)
         self.call_after_refresh(self.set_focus, None)
@@ -147,28 +244,31 @@ class ReplayScreen(Screen):
 
     def _draw_scrubber(self) -> None:
         assert self.replay is not None and self.cursor is not None
-        width = max(10, self.size.width - 60)
-        span = (self.replay.end - self.replay.start).total_seconds() or 1
-        done = int(width * (self.cursor - self.replay.start).total_seconds() / span)
-        bar = "█" * done + "░" * (width - done)
         state = "▶ playing" if self.playing else "❚❚ paused"
-        into = format_clock(self.cursor - self.replay.start)
+        where = f"  {local_hms(self.cursor)} (+{format_clock(self.cursor - self.replay.start)})  event {self.count}/{len(self.replay)} "
+        head = f" {state} {self.speed}x  "
+        width = max(10, self.size.width - len(" REPLAY ") - len(head) - len(where))
+        span = (self.replay.end - self.replay.start).total_seconds() or 1
+        done = round(width * (self.cursor - self.replay.start).total_seconds() / span)
         text = Content.assemble(
             (" REPLAY ", "bold $text on $error"),
-            f" {state} {SPEEDS[self.speed_index]}x  ",
-            (bar, "$accent"),
-            f"  {local_hms(self.cursor)} (+{into})  event {self.count}/{len(self.replay)}",
+            head,
+            ("█" * done, "$accent"),
+            ("░" * (width - done), "$text-muted"),
+            where,
         )
         self.query_one("#scrubber", Static).update(text)
 
     def _play_tick(self) -> None:
-        if not self.playing or self.replay is None or self.cursor is None:
-            self._last_tick = time.monotonic()
+        """Move the cursor on by the time that passed since the last tick, times the speed."""
+        now = self.app.clock.now()
+        last, self._last_tick = self._last_tick, now
+        if not self.playing or self.replay is None or self.cursor is None or last is None:
             return
-        now = time.monotonic()
-        step = timedelta(seconds=(now - self._last_tick) * SPEEDS[self.speed_index])
-        self._last_tick = now
-        target = self.cursor + step
+        passed = min(max(now - last, timedelta(0)), MAX_TICK)
+        if not passed:
+            return
+        target = self.cursor + passed * self.speed
         if target >= self.replay.end:
             self.playing = False
             target = self.replay.end
@@ -178,14 +278,18 @@ class ReplayScreen(Screen):
 
     def action_play_pause(self) -> None:
         assert self.replay is not None
-        if not self.playing and self.count >= len(self.replay):
-            self.go_to(1)
+        if not self.playing and self.cursor is not None and self.cursor >= self.replay.end:
+            self.go_to(1)  # at the end, play starts over
         self.playing = not self.playing
-        self._last_tick = time.monotonic()
+        self._last_tick = self.app.clock.now()
         self._draw_scrubber()
 
     def action_step(self, delta: int) -> None:
         self.playing = False
+        if delta < 0 and self.cursor is not None and self.replay is not None:
+            # Between two events (after play or a jump), back means to the last event the cursor passed.
+            if self.cursor > self.replay.events[self.count - 1].recorded_at:
+                delta += 1
         self.go_to(self.count + delta)
 
     def action_jump_start(self) -> None:
@@ -209,11 +313,45 @@ class ReplayScreen(Screen):
                 self.playing = False
                 self.go_to_time(when)
 
-        self.app.push_screen(JumpDialog(self.replay.start), chosen)
+        self.app.push_screen(JumpDialog(self.replay.start, self.replay.end), chosen)
 
     def action_timeline_order(self) -> None:
         self.query_one(Timeline).toggle_order()
+        self._show_order()
+
+    def _show_order(self) -> None:
+        order = self.query_one(Timeline).order
+        self.query_one("#tabs", TabbedContent).border_subtitle = f"timeline: {order} order (o)"
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return len(self.app.screen_stack) > 2  # opened from the browser: escape goes back to it
+        return True
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Play / pause", "Play the replay at the speed shown, or stop it", self.action_play_pause)
+        yield SystemCommand("Previous event", "Step the cursor back one event", partial(self.action_step, -1))
+        yield SystemCommand("Next event", "Step the cursor on one event", partial(self.action_step, 1))
+        yield SystemCommand("Jump to the start", "The moment the incident was declared", self.action_jump_start)
+        yield SystemCommand("Jump to the end", "The last event recorded", self.action_jump_end)
+        yield SystemCommand("Faster", "1x, 10x, 60x, 600x", partial(self.action_speed, 1))
+        yield SystemCommand("Slower", "600x, 60x, 10x, 1x", partial(self.action_speed, -1))
+        yield SystemCommand("Jump to a time", "18:14, 2026-11-26T18:14, or +20m from the start", self.action_jump_time)
+        yield SystemCommand("Timeline order", "As recorded, or as it happened", self.action_timeline_order)
+
+    # --- layout --------------------------------------------------------------------------------
 
     def on_resize(self) -> None:
+        width, height = self.size
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(small, "-too-small")
+        self.set_class(width >= WIDE_WIDTH, "-wide")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"warroom needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {width}x{height}. Enlarge it."
+            )
         if self.cursor is not None:
             self._draw_scrubber()
