@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -10,19 +14,32 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from warroom.clock import format_duration, local_hm
-from warroom.store import IncidentRow
+from warroom.clock import Clock, format_duration
+from warroom.errors import WarroomError
+from warroom.playbook import load_playbook
+from warroom.store import IncidentRow, Store
 from warroom.text import one_line
+from warroom.tui.app import HIGH_CONTRAST, WarroomApp
+
+STATUSES = ("open", "investigating", "mitigating", "resolved")
+COLUMNS = f"{'ID':<8} {'SEV':<6} {'STATUS':<13} {'STARTED':<16} {'DURATION':>8}  {'LOG':<10} TITLE"
+WIDE_WIDTH = 110  # narrower than this, each incident takes two lines (title first) and the column heads go
+
+
+def filter_query(status: str | None = None, severity: str | None = None, search: str | None = None) -> str:
+    """The browser's filter line for `warroom list`'s options (--status, --severity, --search)."""
+    parts = [f"status:{status}" if status else "", f"sev:{severity}" if severity else "", search or ""]
+    return " ".join(part.strip() for part in parts if part and part.strip())
 
 
 def matches(row: IncidentRow, query: str) -> bool:
-    """Words search the title; `status:resolved`, `status:open` and `sev:P1` filter."""
+    """Words search the title; `status:open` (not resolved), `status:resolved`, `sev:P1` filter."""
     for word in query.lower().split():
         if word.startswith("status:"):
             wanted = word.split(":", 1)[1]
             if (row.status == "resolved") if wanted == "open" else not row.status.startswith(wanted):
                 return False
-        elif word.startswith("sev:"):
+        elif word.startswith(("sev:", "severity:")):
             if row.severity.lower() != word.split(":", 1)[1]:
                 return False
         elif word not in row.title.lower():
@@ -30,13 +47,44 @@ def matches(row: IncidentRow, query: str) -> bool:
     return True
 
 
+def started_text(when: datetime) -> str:
+    """The start in local time, with the date: last week's incident must not read as today's."""
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 class BrowserScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    """Every incident with its severity, status, start, duration and whether its log verifies."""
+
+    CSS = """
+    BrowserScreen #browser-columns {
+        padding: 0 2;
+    }
+    BrowserScreen #incidents {
+        height: 1fr;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("enter", "open", "Open (resume or replay)"),
+    ]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.query_text = query
+        self.rows: list[IncidentRow] = []
+        self.verified: dict[str, bool] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Static("Incidents: type to filter (words, status:open, status:resolved, sev:P1); enter opens", id="picker-title")
-            yield Input(placeholder="filter", id="browser-filter")
+            yield Static(id="picker-title", markup=False)
+            yield Input(
+                value=self.query_text, placeholder="words of the title, status:open, status:resolved, sev:P1",
+                id="browser-filter",
+            )
+            yield Static(Content.styled(COLUMNS, "bold $text-muted"), id="browser-columns")
             yield OptionList(id="incidents")
         yield Footer()
 
@@ -44,56 +92,138 @@ class BrowserScreen(Screen):
         store = self.app.store
         self.rows = store.incidents()
         self.verified = {row.id: store.verify(row.id) is None for row in self.rows}
-        self._show("")
+        self._show(self.query_text)
         self.query_one(Input).focus()
+
+    def _row(self, row: IncidentRow, now: datetime, wide: bool) -> Content:
+        """One incident: a line of columns on a wide screen, two lines (title first) on a narrow one."""
+        verified = self.verified[row.id]
+        duration = format_duration((row.resolved_at or now) - row.started_at, seconds=False)
+        log = ("log ok" if verified else "LOG BROKEN", "$success" if verified else "bold $text on $error")
+        action = ("  (replay)" if row.status == "resolved" else "  (resume)", "$text-muted")
+        if wide:
+            return Content.assemble(
+                (f"{row.id:<8}", "bold"),
+                (f" {row.severity:<6}", "bold $warning"),
+                f" {row.status:<13} {started_text(row.started_at):<16} {duration:>8}  ",
+                log,
+                " " * (11 - len(log[0])),
+                one_line(row.title),
+                action,
+            )
+        return Content.assemble(
+            (f"{row.id:<8}", "bold"),
+            (f" {row.severity:<6} ", "bold $warning"),
+            (one_line(row.title), "bold"),
+            action,
+            f"\n{'':<8} {row.status}, started {started_text(row.started_at)}, {duration}, ",
+            log,
+        )
 
     def _show(self, query: str) -> None:
         now = self.app.clock.now()
-        options = []
-        for row in self.rows:
-            if not matches(row, query):
-                continue
-            end = row.resolved_at or now
-            action = "replay" if row.status == "resolved" else "resume"
-            options.append(
-                Option(
-                    Content.assemble(
-                        (f"{row.id:<8}", "bold"),
-                        (f" {row.severity:<5}", "bold $warning"),
-                        f" {row.status:<13} {local_hm(row.started_at)} {format_duration(end - row.started_at, seconds=False):>7}  ",
-                        ("log ok  " if self.verified[row.id] else "LOG BROKEN  ", "$success" if self.verified[row.id] else "bold $error"),
-                        one_line(row.title),
-                        (f"  ({action})", "$text-muted"),
-                    ),
-                    id=row.id,
-                )
-            )
+        wide = self.size.width >= WIDE_WIDTH
+        self.query_one("#browser-columns", Static).display = wide
+        options = [Option(self._row(row, now, wide), id=row.id) for row in self.rows if matches(row, query)]
         listing = self.query_one(OptionList)
+        highlighted = listing.highlighted_option.id if listing.highlighted_option is not None else None
         listing.set_options(options)
         if options:
-            listing.highlighted = 0
+            ids = [option.id for option in options]
+            listing.highlighted = ids.index(highlighted) if highlighted in ids else 0
+        elif self.rows:
+            listing.add_option(Option(Content.styled("No incident matches this filter.", "$text-muted"), disabled=True))
+        else:
+            listing.add_option(
+                Option(Content.styled("No incidents yet: ctrl+p, Declare a new incident.", "$text-muted"), disabled=True)
+            )
+        self.query_one("#picker-title", Static).update(
+            f"Incidents: {len(options)} of {len(self.rows)} shown. Type to filter: words of the title, "
+            "status:open, status:resolved, sev:P1. Enter resumes an open one or replays a resolved one."
+        )
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.rows:
+            self._show(self.query_text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_text = event.value
         self._show(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        listing = self.query_one(OptionList)
-        if listing.highlighted_option is not None:
-            self._open(listing.highlighted_option.id)
-        else:
-            listing.focus()
+        event.stop()
+        self.action_open()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self._open(event.option.id)
+        self.open_incident(event.option.id)
 
-    def _open(self, incident_id: str | None) -> None:
+    def action_move(self, delta: int) -> None:
+        listing = self.query_one(OptionList)
+        if delta > 0:
+            listing.action_cursor_down()
+        else:
+            listing.action_cursor_up()
+
+    def action_open(self) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is not None and not option.disabled:
+            self.open_incident(option.id)
+
+    def open_incident(self, incident_id: str | None) -> None:
+        """An open incident is resumed in the console; a resolved one is replayed (escape comes back here)."""
         row = next((r for r in self.rows if r.id == incident_id), None)
         if row is None:
             return
         if row.status == "resolved":
             from warroom.tui.screens.replay import ReplayScreen
 
-            self.app.switch_screen(ReplayScreen(row.id))
+            self.app.push_screen(ReplayScreen(row.id))
+            return
+        from warroom.tui.screens.console import ConsoleScreen
+
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 2 else None
+        if isinstance(below, ConsoleScreen) and below.incident_id == row.id:
+            self.app.pop_screen()  # the console this browser was opened from
+            return
+        if below is not None:
+            self.app.pop_screen()  # one console at a time: the new one takes the old one's place
+        self.app.open_incident(row.id)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
         else:
-            self.app.open_incident(row.id)
+            self.app.exit()  # `warroom list` opened the browser by itself: nothing to go back to
+
+
+class BrowsingApp(WarroomApp):
+    """`warroom list` in a terminal: the app opened on the browser instead of resuming or declaring."""
+
+    def __init__(self, store: Store, *, query: str = "", **kwargs) -> None:
+        super().__init__(store, **kwargs)
+        self.browse_query = query
+
+    def on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # not WarroomApp.on_mount: that would resume the open incident or declare one
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = "textual-dark"
+        self.push_screen(BrowserScreen(self.browse_query))
+
+
+def make_browser_app(
+    store: Store, *, query: str = "", playbook_path: str | Path | None = None, clock: Clock | None = None
+) -> BrowsingApp:
+    """The app `warroom list` opens in a terminal (the tests build it the same way)."""
+    if playbook_path is not None:
+        load_playbook(playbook_path)  # a bad playbook is one clear line before the screen opens
+    return BrowsingApp(store, query=query, playbook_path=playbook_path, clock=clock)
+
+
+def run_browser(store: Store, *, query: str = "", playbook_path: str | Path | None = None) -> None:
+    app = make_browser_app(store, query=query, playbook_path=playbook_path)
+    app.run()
+    if app.return_code:
+        raise WarroomError("the incident browser stopped with an error", exit_code=app.return_code)
