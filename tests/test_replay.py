@@ -11,14 +11,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from textual.widgets import Digits, Static
+
+from warroom import events as kinds
 from warroom import views
-from warroom.clock import FakeClock
+from warroom.clock import FakeClock, format_clock
 from warroom.commands import CommandError, parse
 from warroom.incident import state_of
 from warroom.replay import CHECKPOINT_EVERY, Replay
 from warroom.store import Store
 from warroom.tui.app import make_app
-from warroom.tui.screens.replay import ReplayScreen
+from warroom.tui.screens.replay import JumpDialog, ReplayScreen, ReplayTemplate
+from warroom.tui.widgets.header import IncidentHeader
+from warroom.tui.widgets.timeline import Timeline
 
 from conftest import START, declaration_payload
 
@@ -139,3 +144,256 @@ async def test_replay_controls_and_the_database_is_untouched(recorded) -> None:
     store.close()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert not os.path.exists(str(path) + "-journal")
+
+
+# --- every control, checked on the screen -----------------------------------------------------------
+# The incident below: declared 18:00, paged 18:06, acknowledged 18:08, the Customer message copied
+# 18:10 and again 18:25, mitigating 18:20, a note backfilled at 18:30 for 18:12, resolved 18:40.
+
+COPY_ONE = "We are looking into failed payments at checkout."
+COPY_TWO = "Payments at checkout are recovering; next update 18:55."
+
+
+@pytest.fixture
+def story(tmp_path, playbook):
+    clock = FakeClock(START)
+    path = tmp_path / "story.db"
+    with Store(path, clock=clock) as store:
+        incident = store.declare(declaration_payload(playbook, START, title="Payments failing")).incident
+
+        def at(minutes: int, kind: str, payload: dict, happened: int | None = None) -> None:
+            clock.set(START + timedelta(minutes=minutes))
+            store.append(incident, kind, payload, at=START + timedelta(minutes=happened) if happened is not None else None)
+
+        at(6, kinds.NOTIFY, {"rung": "oncall"})
+        at(8, kinds.ACK, {"rung": "oncall"})
+        at(10, kinds.COPIED, {"what": "customer", "name": "Customer Communication", "text": COPY_ONE, "via": "osc52"})
+        at(20, kinds.STATUS, {"status": "mitigating"})
+        at(25, kinds.COPIED, {"what": "customer", "name": "Customer Communication", "text": COPY_TWO, "via": "clipboard"})
+        at(30, kinds.NOTE, {"text": "the 5xx began at 18:12"}, happened=12)
+        at(40, kinds.RESOLVED, {})
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path, incident
+
+
+@pytest.fixture
+async def replaying(story):
+    """A replay of the story, open at 120x36; yields (app, pilot, screen, clock). The app clock is a week on."""
+    path, incident = story
+    clock = FakeClock(START + timedelta(days=7))
+    with Store(path, clock=clock, readonly=True) as store:
+        app = make_app(store, clock=clock, incident_id=incident, replay=True)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, ReplayScreen)
+            yield app, pilot, app.screen, clock
+
+
+def scrubber(screen: ReplayScreen) -> str:
+    return " ".join(str(screen.query_one("#scrubber", Static).render()).split())
+
+
+def elapsed(screen: ReplayScreen) -> str:
+    return screen.query_one("#elapsed", Digits).value
+
+
+def header(screen: ReplayScreen) -> str:
+    return str(screen.query_one(IncidentHeader).render())
+
+
+def timeline(screen: ReplayScreen) -> str:
+    return " ".join(" ".join(strip.text.split()) for strip in screen.query_one(Timeline).lines)
+
+
+def template(screen: ReplayScreen, template_id: str) -> tuple[str, str]:
+    """A template tab's label line and its text."""
+    pane = screen.query_one(f"#editor-{template_id}", ReplayTemplate)
+    return " ".join(str(pane.query_one("#template-status", Static).render()).split()), pane.text
+
+
+async def test_replay_opens_at_the_declaration_with_replay_shown_plainly(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    assert header(screen).split()[0] == "REPLAY"
+    assert scrubber(screen).startswith("REPLAY ❚❚ paused 1x")
+    assert scrubber(screen).endswith("18:00:00 (+0:00:00) event 1/8")
+    assert elapsed(screen) == "0:00:00"
+    assert timeline(screen).count("T+") == 1 and "Declared P1: Payments failing" in timeline(screen)
+
+
+async def test_step_next_and_previous_move_one_event_and_stop_at_either_end(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    await pilot.press("right")
+    assert scrubber(screen).endswith("18:06:00 (+0:06:00) event 2/8")
+    assert elapsed(screen) == "0:06:00"
+    assert "Notified On-call Engineer" in timeline(screen)
+    await pilot.press("right")
+    assert scrubber(screen).endswith("18:08:00 (+0:08:00) event 3/8")
+    assert "On-call Engineer acknowledged" in timeline(screen)
+    await pilot.press("left")
+    assert scrubber(screen).endswith("18:06:00 (+0:06:00) event 2/8")
+    assert "acknowledged" not in timeline(screen)
+    await pilot.press("left", "left", "left")
+    assert scrubber(screen).endswith("event 1/8")
+    await pilot.press("end", "right", "right")
+    assert scrubber(screen).endswith("18:40:00 (+0:40:00) event 8/8")
+
+
+async def test_home_and_end_jump_to_the_declaration_and_the_last_event(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    await pilot.press("end")
+    assert scrubber(screen).endswith("18:40:00 (+0:40:00) event 8/8")
+    assert "RESOLVED" in header(screen)
+    assert elapsed(screen) == "0:40:00"
+    assert "░" not in scrubber(screen)  # the bar is full
+    await pilot.press("home")
+    assert scrubber(screen).endswith("18:00:00 (+0:00:00) event 1/8")
+    assert "INVESTIGATING" in header(screen)
+    assert "█" not in scrubber(screen)  # the bar is empty
+    assert elapsed(screen) == "0:00:00"
+
+
+async def test_speed_keys_go_through_1x_10x_60x_600x_and_stop_at_either_end(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    shown = []
+    for key in ("plus", "right_square_bracket", "plus", "plus"):
+        await pilot.press(key)
+        shown.append(scrubber(screen).split()[3])
+    assert shown == ["10x", "60x", "600x", "600x"]
+    shown = []
+    for key in ("minus", "left_square_bracket", "minus", "minus"):
+        await pilot.press(key)
+        shown.append(scrubber(screen).split()[3])
+    assert shown == ["60x", "10x", "1x", "1x"]
+
+
+@pytest.mark.parametrize("presses, speed", [(0, 1), (1, 10), (2, 60), (3, 600)])
+async def test_play_moves_the_cursor_by_the_time_passed_times_the_speed(replaying, presses, speed) -> None:
+    app, pilot, screen, clock = replaying
+    await pilot.press(*["plus"] * presses, "space")
+    assert scrubber(screen).startswith(f"REPLAY ▶ playing {speed}x")
+    clock.advance(0.5)
+    screen._play_tick()  # the 0.1 s timer's work, without waiting for it
+    await pilot.pause()
+    moved = timedelta(seconds=0.5 * speed)
+    assert screen.now == START + moved
+    assert elapsed(screen) == format_clock(moved)
+    await pilot.press("space")
+    assert scrubber(screen).startswith(f"REPLAY ❚❚ paused {speed}x")
+    clock.advance(0.5)
+    screen._play_tick()
+    assert screen.now == START + moved  # paused: time passing moves nothing
+
+
+async def test_play_passes_events_on_the_way_and_stops_at_the_end(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    await pilot.press("plus", "plus", "plus", "space")  # 600x: 0.5 s is five minutes of the incident
+    for seconds in (0.5, 0.5, 0.5, 0.5, 0.25):  # to 18:22:30
+        clock.advance(seconds)
+        screen._play_tick()
+    await pilot.pause()
+    assert scrubber(screen).endswith("18:22:30 (+0:22:30) event 5/8")
+    assert elapsed(screen) == "0:22:30"
+    assert "MITIGATING" in header(screen)
+    await pilot.press("left")  # back from between two events: to the last one passed, mitigating at 18:20
+    assert scrubber(screen).endswith("18:20:00 (+0:20:00) event 5/8")
+    assert scrubber(screen).startswith("REPLAY ❚❚ paused 600x")  # a step stops play
+    await pilot.press("space")
+    for _ in range(10):
+        clock.advance(0.5)
+        screen._play_tick()
+    await pilot.pause()
+    assert scrubber(screen).startswith("REPLAY ❚❚ paused 600x")  # it stopped by itself
+    assert scrubber(screen).endswith("18:40:00 (+0:40:00) event 8/8")
+    await pilot.press("space")  # play again from the end: from the start
+    assert scrubber(screen).startswith("REPLAY ▶ playing 600x")
+    assert scrubber(screen).endswith("event 1/8")
+
+
+async def test_a_stalled_process_does_not_leap_ahead(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    await pilot.press("space")
+    clock.advance(3600)  # the laptop slept for an hour
+    screen._play_tick()
+    assert screen.now - START <= timedelta(seconds=1)
+
+
+async def test_g_jumps_to_a_clock_time_of_the_incident_or_a_time_from_its_start(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    await pilot.press("g")
+    await pilot.pause()
+    assert isinstance(app.screen, JumpDialog)
+    await pilot.press(*"18:21", "enter")  # a week after the incident, 18:21 still means its 18:21
+    await pilot.pause()
+    assert app.screen is screen
+    assert scrubber(screen).endswith("18:21:00 (+0:21:00) event 5/8")
+    assert elapsed(screen) == "0:21:00"
+    await pilot.press("g")
+    await pilot.pause()
+    await pilot.press(*"+7m", "enter")
+    await pilot.pause()
+    assert scrubber(screen).endswith("18:07:00 (+0:07:00) event 2/8")
+    assert "Notified On-call Engineer" in timeline(screen) and "acknowledged" not in timeline(screen)
+
+
+async def test_a_bad_jump_says_why_and_escape_leaves_the_cursor_where_it_was(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    await pilot.press("right", "g")
+    await pilot.pause()
+    await pilot.press(*"teatime", "enter")
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, JumpDialog)
+    assert "bad time 'teatime'" in str(dialog.query_one("#jump-error", Static).render())
+    await pilot.press("escape")
+    await pilot.pause()
+    assert app.screen is screen
+    assert scrubber(screen).endswith("18:06:00 (+0:06:00) event 2/8")
+
+
+async def test_o_switches_the_timeline_to_happened_order_and_back(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    tabs = screen.query_one("#tabs")
+    await pilot.press("end")
+    text = timeline(screen)
+    assert text.index("Status: mitigating") < text.index("the 5xx began at 18:12")  # as recorded
+    assert tabs.border_subtitle == "timeline: recorded order (o)"
+    await pilot.press("o")
+    text = timeline(screen)
+    assert text.index("the 5xx began at 18:12") < text.index("Status: mitigating")  # as it happened
+    assert tabs.border_subtitle == "timeline: happened order (o)"
+    await pilot.press("left", "left")  # the cursor moves: the order stays
+    assert screen.query_one(Timeline).order == "happened"
+    await pilot.press("o")
+    assert tabs.border_subtitle == "timeline: recorded order (o)"
+
+
+async def test_templates_show_what_was_copied_by_then_and_otherwise_the_filled_text(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    await pilot.press("right", "right")  # 18:08: nothing copied yet
+    label, text = template(screen, "customer")
+    assert label == "not copied yet filled from the incident at 18:08:00"
+    assert text.startswith("We are currently experiencing Payments failing.")
+    await pilot.press("right")  # 18:10: the first copy
+    assert template(screen, "customer") == ("copied 18:10:00 the text as it was sent", COPY_ONE)
+    await pilot.press("right")  # 18:20: a status change does not touch what was sent
+    assert template(screen, "customer") == ("copied 18:10:00 the text as it was sent", COPY_ONE)
+    await pilot.press("right")  # 18:25: the second copy
+    assert template(screen, "customer") == ("copied 18:25:00 the text as it was sent", COPY_TWO)
+    await pilot.press("end")
+    assert template(screen, "customer") == ("copied 18:25:00 the text as it was sent", COPY_TWO)
+    await pilot.press("left", "left", "left")  # back to 18:20: the first copy again
+    assert template(screen, "customer") == ("copied 18:10:00 the text as it was sent", COPY_ONE)
+    label, text = template(screen, "internal")  # never copied: filled, as the live console would have shown it
+    assert label == "not copied yet filled from the incident at 18:20:00"
+    assert text.splitlines()[:3] == ["INCIDENT: P1 - Payments failing", "IMPACT: [impact]", "STATUS: Mitigating"]
+
+
+async def test_escape_does_nothing_when_replay_is_the_whole_app_and_the_palette_has_every_control(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    await pilot.press("escape")
+    await pilot.pause()
+    assert app.screen is screen
+    names = [command.title for command in app.get_system_commands(screen)]
+    for name in ("Play / pause", "Previous event", "Next event", "Jump to the start", "Jump to the end", "Faster",
+                 "Slower", "Jump to a time", "Timeline order"):
+        assert name in names
