@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from textual.widgets import Digits, Static
+from textual.widgets import Digits, Static, TabbedContent, Tabs
 
 from warroom import events as kinds
 from warroom import views
@@ -397,3 +397,21 @@ async def test_escape_does_nothing_when_replay_is_the_whole_app_and_the_palette_
     for name in ("Play / pause", "Previous event", "Next event", "Jump to the start", "Jump to the end", "Faster",
                  "Slower", "Jump to a time", "Timeline order"):
         assert name in names
+
+
+async def test_t_goes_through_the_tabs_and_a_focused_tab_bar_keeps_the_replay_keys(replaying) -> None:
+    app, pilot, screen, clock = replaying
+    tabs = screen.query_one("#tabs", TabbedContent)
+    assert tabs.active == "timeline-tab"
+    await pilot.press("t")
+    assert tabs.active == "tab-internal"
+    await pilot.press("t")
+    assert tabs.active == "tab-customer"
+    await pilot.press("t")
+    assert tabs.active == "timeline-tab"
+    screen.set_focus(tabs.query_one(Tabs))  # as a click on a tab does
+    await pilot.press("right", "right", "end")
+    assert tabs.active == "timeline-tab"
+    assert scrubber(screen).endswith("event 8/8")
+    await pilot.press("home")
+    assert scrubber(screen).endswith("event 1/8")

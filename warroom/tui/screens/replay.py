@@ -153,17 +153,19 @@ class ReplayScreen(Screen):
     }
     """
 
+    # Priority: a focused tab bar or timeline (a click, the tab key) must not take the arrows or Home/End.
+    # One footer entry per pair of keys, so that every control still fits in 80 columns.
     BINDINGS = [
-        Binding("space", "play_pause", "Play/pause"),
-        # One footer entry per pair of keys, so that every control still fits in 80 columns.
-        Binding("left", "step(-1)", "Previous event", show=False),
-        Binding("right", "step(1)", "Step", key_display="←→"),
-        Binding("home", "jump_start", "Start"),
-        Binding("end", "jump_end", "End"),
+        Binding("space", "play_pause", "Play/pause", priority=True),
+        Binding("left", "step(-1)", "Previous event", show=False, priority=True),
+        Binding("right", "step(1)", "Step", key_display="←→", priority=True),
+        Binding("home", "jump_start", "Start", priority=True),
+        Binding("end", "jump_end", "End", priority=True),
         Binding("plus,right_square_bracket", "speed(1)", "Speed", key_display="+-"),
         Binding("minus,left_square_bracket", "speed(-1)", "Slower", show=False),
         Binding("g", "jump_time", "Jump"),
         Binding("o", "timeline_order", "Order", show=False),
+        Binding("t", "next_tab", "Next tab", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -323,6 +325,12 @@ class ReplayScreen(Screen):
         order = self.query_one(Timeline).order
         self.query_one("#tabs", TabbedContent).border_subtitle = f"timeline: {order} order (o)"
 
+    def action_next_tab(self) -> None:
+        """The timeline, then each message template, then the timeline again."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        panes = [pane.id for pane in tabs.query(TabPane)]
+        tabs.active = panes[(panes.index(tabs.active) + 1) % len(panes)] if tabs.active in panes else panes[0]
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -341,6 +349,7 @@ class ReplayScreen(Screen):
         yield SystemCommand("Slower", "600x, 60x, 10x, 1x", partial(self.action_speed, -1))
         yield SystemCommand("Jump to a time", "18:14, 2026-11-26T18:14, or +20m from the start", self.action_jump_time)
         yield SystemCommand("Timeline order", "As recorded, or as it happened", self.action_timeline_order)
+        yield SystemCommand("Next tab", "The timeline, then each message template as it was copied", self.action_next_tab)
 
     # --- layout --------------------------------------------------------------------------------
 
