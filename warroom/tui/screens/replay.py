@@ -83,7 +83,9 @@ class ReplayTemplate(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="template-status", markup=False, classes="template-status")
-        yield TemplateText(id=f"template-{self.template.id}", classes="template-text", read_only=True)
+        area = TemplateText(id=f"template-{self.template.id}", classes="template-text", read_only=True)
+        area.highlight_cursor_line = False  # no cursor here: a highlighted line would look like a selection
+        yield area
 
     @property
     def text(self) -> str:
@@ -126,7 +128,7 @@ class ReplayTemplate(Vertical):
 class ReplayScreen(Screen):
     """At every cursor position each pane shows what the live console showed at that instant."""
 
-    AUTO_FOCUS = None  # the replay keys belong to the screen; no pane takes arrows or Home/End from it
+    AUTO_FOCUS = ""  # nothing focused, on mount or after a dialog: the panes only show (None would inherit the app's "*")
 
     # CSS, not DEFAULT_CSS: these rules must outrank the app's own stylesheet, as the console's do.
     CSS = """
@@ -214,7 +216,6 @@ class ReplayScreen(Screen):
         self._show_order()
         self.set_interval(0.1, self._play_tick, pause=False)
         self.go_to(1)
-        self.call_after_refresh(self.set_focus, None)
 
     # --- the cursor ----------------------------------------------------------------------------
 
@@ -322,8 +323,12 @@ class ReplayScreen(Screen):
         self._show_order()
 
     def _show_order(self) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
         order = self.query_one(Timeline).order
-        self.query_one("#tabs", TabbedContent).border_subtitle = f"timeline: {order} order (o)"
+        tabs.border_subtitle = f"timeline: {order} order (o)" if tabs.active == "timeline-tab" else ""
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self._show_order()
 
     def action_next_tab(self) -> None:
         """The timeline, then each message template, then the timeline again."""
