@@ -151,7 +151,8 @@ class Store:
                 return
             # sqlite-utils is imported here, not at the top: only a new database needs it, and its import
             # and plugin scan cost ~50 ms on every start of the console and of `warroom log`.
-            
+            import sqlite_utils
+
             db = sqlite_utils.Database(self.conn)
             db["incidents"].create(
                 {
@@ -292,7 +293,7 @@ class Store:
                     GENESIS,
                 ),
             )
-            return self._append_locked(incident_id, kinds.DECLARED, payload, actor, declared_at, now)
+            return self._append_locked(incident_id, [(kinds.DECLARED, payload, declared_at)], actor, now)[0]
 
     # --- appending -----------------------------------------------------------------------------
 
@@ -308,45 +309,56 @@ class Store:
     ) -> list[Event]:
         """Append several events in one transaction (all or none)."""
         with self._transaction():
-            now = truncate_ms(self.clock.now())
-            return [
-                self._append_locked(incident_id, kind, payload, actor, truncate_ms(at) if at else now, now)
-                for kind, payload, at in items
-            ]
+            return self._append_locked(incident_id, items, actor, truncate_ms(self.clock.now()))
 
     def _append_locked(
-        self, incident_id: str, kind: str, payload: dict[str, Any], actor: str | None, at: datetime, now: datetime
-    ) -> Event:
+        self, incident_id: str, items: Sequence[tuple[str, dict[str, Any], datetime | None]], actor: str | None,
+        now: datetime,
+    ) -> list[Event]:
+        """Inside a transaction: chain the events onto the incident's head, read once and written once."""
         head = self.conn.execute(
             "SELECT last_seq, head_hash, status_at, severity_at FROM incidents WHERE id = ?", (incident_id,)
         ).fetchone()
         if head is None:
             raise WarroomError(f"no incident {incident_id!r} in {self.path}")
         last_seq, prev_hash, status_at, severity_at = head
-        if at > now + timedelta(seconds=1):
-            raise WarroomError(f"the time {local_hm(at)} is in the future: facts can only be recorded for the past")
-        at = min(at, now)
         recorded_at = now
         if last_seq:
             previous = self.conn.execute(
                 "SELECT recorded_at FROM events WHERE incident = ? AND seq = ?", (incident_id, last_seq)
             ).fetchone()[0]
             recorded_at = max(now, parse_iso(previous))  # never earlier than the event before it
-        seq = last_seq + 1
+        recorded_text = iso(recorded_at)
         actor = actor or login_name()
-        payload_json = canonical_json(payload)
-        at_text, recorded_text = iso(at), iso(recorded_at)
-        digest = chain_hash(incident_id, seq, kind, actor, payload_json, at_text, recorded_text, prev_hash)
-        cursor = self.conn.execute(
-            f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (incident_id, seq, kind, actor, payload_json, at_text, recorded_text, prev_hash, digest),
-        )
-        self._update_index(incident_id, kind, payload, at_text, status_at, severity_at)
-        self.conn.execute("UPDATE incidents SET last_seq = ?, head_hash = ? WHERE id = ?", (seq, digest, incident_id))
-        return Event(incident_id, seq, kind, actor, json.loads(payload_json), at, recorded_at, prev_hash, digest, cursor.lastrowid)
+        appended = []
+        for kind, payload, at in items:
+            at = truncate_ms(at) if at else now
+            if at > now + timedelta(seconds=1):
+                raise WarroomError(f"the time {local_hm(at)} is in the future: facts can only be recorded for the past")
+            at = min(at, now)
+            seq = last_seq + 1
+            payload_json = canonical_json(payload)
+            at_text = iso(at)
+            digest = chain_hash(incident_id, seq, kind, actor, payload_json, at_text, recorded_text, prev_hash)
+            cursor = self.conn.execute(
+                f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (incident_id, seq, kind, actor, payload_json, at_text, recorded_text, prev_hash, digest),
+            )
+            status_at, severity_at = self._update_index(incident_id, kind, payload, at_text, status_at, severity_at)
+            appended.append(
+                Event(incident_id, seq, kind, actor, json.loads(payload_json), at, recorded_at, prev_hash, digest,
+                      cursor.lastrowid)
+            )
+            last_seq, prev_hash = seq, digest
+        self.conn.execute("UPDATE incidents SET last_seq = ?, head_hash = ? WHERE id = ?", (last_seq, prev_hash, incident_id))
+        return appended
 
-    def _update_index(self, incident_id: str, kind: str, payload: dict, at: str, status_at: str, severity_at: str) -> None:
-        """Keep the listing columns in step with the log (the latest fact by `at` wins, as in the fold)."""
+    def _update_index(
+        self, incident_id: str, kind: str, payload: dict, at: str, status_at: str, severity_at: str
+    ) -> tuple[str, str]:
+        """Keep the listing columns in step with the log (the latest fact by `at` wins, as in the fold).
+
+        Returns the incident's status_at and severity_at after this event."""
         status = {kinds.RESOLVED: "resolved", kinds.REOPENED: "investigating"}.get(kind)
         if kind == kinds.STATUS:
             status = payload.get("status")
@@ -358,16 +370,19 @@ class Store:
                 "WHERE id = ?",
                 (status, at, status, at, incident_id),
             )
+            status_at = at
         if kind == kinds.SEVERITY and at >= severity_at:
             self.conn.execute(
                 "UPDATE incidents SET severity = ?, severity_at = ? WHERE id = ?", (payload["severity"], at, incident_id)
             )
+            severity_at = at
         if kind == kinds.TITLE:  # no title_at column: a later-happened rename already on file wins
             later = self.conn.execute(
                 "SELECT 1 FROM events WHERE incident = ? AND kind = ? AND at > ? LIMIT 1", (incident_id, kinds.TITLE, at)
             ).fetchone()
             if not later:
                 self.conn.execute("UPDATE incidents SET title = ? WHERE id = ?", (payload["title"], incident_id))
+        return status_at, severity_at
 
     # --- reading -------------------------------------------------------------------------------
 
