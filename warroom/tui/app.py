@@ -66,9 +66,12 @@ class WarroomApp(App):
         self.freeze_after_first_frame = False  # run_console sets it: a test process keeps its collector as is
 
     def on_ready(self) -> None:
+        """The first frame is on screen, with the incident loaded: what exists now lives as long as the app."""
         if self.freeze_after_first_frame:
             gc.freeze()
             gc.enable()
+            # The panes' first renders (the timeline's lines, style caches) finish just after: freeze those too.
+            self.set_timer(2, gc.freeze)
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
