@@ -220,9 +220,11 @@ def _load(context: Context, incident: str, at_text: str | None = None) -> tuple[
 @click.option("--search", metavar="WORDS", help="Only titles containing these words.")
 @click.pass_context
 def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severity: str | None, search: str | None) -> None:
-    """Every incident, newest first, and whether its log verifies."""
+    """Every incident, newest first, and whether its log verifies (in a terminal: the incident browser)."""
     context = _ctx(ctx)
     store = context.store()
+    if not as_json and _browse_in_terminal(context, store, status, severity, search):
+        return
     now = context.clock.now()
     rows = []
     for row in store.incidents():
@@ -263,6 +265,21 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
             f"{format_duration(row['duration_seconds'], seconds=False):>9}  {'ok' if row['verified'] else 'BROKEN':<8} "
             f"{_plain(row['title'])}"
         )
+
+
+def _browse_in_terminal(context: Context, store: Store, status: str | None, severity: str | None, search: str | None) -> bool:
+    """At a terminal (both ends a TTY) `warroom list` is the incident browser, its filter filled from the options.
+
+    A pipe or a script gets the table, and so does an empty database. False when the table is wanted.
+    """
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) or not store.incidents():
+        return False
+    from warroom.tui.screens.browser import filter_query, run_browser  # the table never pays for Textual
+
+    # Its own writable store: resuming an open incident from the browser writes to its log.
+    with Store(store.path, clock=context.clock) as writable:
+        run_browser(writable, query=filter_query(status, severity, search), playbook_path=context.playbook_path)
+    return True
 
 
 def _plain(text: str) -> str:
