@@ -464,6 +464,35 @@ def test_a_newer_database_is_one_line(warroom: Warroom, incident: str) -> None:
     assert message == f"{warroom.db}: the database has schema version {SCHEMA_VERSION + 5}, newer than this warroom knows ({SCHEMA_VERSION}); upgrade warroom to open it"
 
 
+READING = [["show", "INC-1"], ["verify"], ["verify", "INC-1"], ["export", "INC-1"], ["stats"], ["watch"], ["replay", "INC-1"]]
+
+
+@pytest.mark.parametrize("args", READING + [["log", "latest", "hello"], ["act", "latest", "note hello"]], ids=lambda a: " ".join(a))
+def test_a_verb_on_a_database_that_is_not_there_says_so_and_makes_nothing(tmp_path: Path, clock: FakeClock, args: list[str]) -> None:
+    missing = tmp_path / "nowhere" / "warroom.db"
+    nowhere = Warroom(missing, clock)
+    assert nowhere.refused(*args) == f"{missing}: no such database"
+    assert not missing.parent.exists()  # neither the file nor its folder
+
+
+def test_list_on_a_database_that_is_not_there_makes_nothing(tmp_path: Path, clock: FakeClock) -> None:
+    missing = tmp_path / "warroom.db"
+    nowhere = Warroom(missing, clock)
+    assert nowhere.ok("list").stdout.startswith("No incidents yet.")
+    assert json.loads(nowhere.ok("list", "--json").stdout) == []
+    assert nowhere.ok("list", "--status", "open").stdout == "No incident matches.\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_reading_verbs_leave_no_files_beside_the_database(warroom: Warroom, incident: str) -> None:
+    before = sorted(warroom.db.parent.iterdir())
+    digest = warroom.db.read_bytes()
+    for args in READING[:-2] + [["list"], ["show", "--json", incident]]:
+        warroom.ok(*args)
+        assert sorted(warroom.db.parent.iterdir()) == before, args  # no -wal or -shm left behind
+    assert warroom.db.read_bytes() == digest
+
+
 def test_a_folder_as_the_database_is_one_line(warroom: Warroom, tmp_path: Path) -> None:
     folder = Warroom(tmp_path, warroom.clock)
     assert folder.refused("list") == f"{tmp_path}: is a folder; expected a database file (--db PATH or WARROOM_DB)"

@@ -19,8 +19,14 @@ from warroom.commands import CONSOLE_ONLY, CommandError, declaration, parse
 from warroom.errors import WarroomError
 from warroom.incident import IncidentState, state_as_of, state_of
 from warroom.playbook import Playbook, load_playbook
-from warroom.store import Store, login_name
+from warroom.store import Store, default_db_path, login_name
 from warroom import views
+
+
+# Verbs that only read: they never create a database, and open an existing one without writing.
+READING_VERBS = {"list", "show", "verify", "export", "stats", "watch", "replay"}
+# Verbs that write to an incident already declared: a database that is not there yet has none.
+EXISTING_ONLY_VERBS = {"log", "act"}
 
 
 class Context:
@@ -30,11 +36,18 @@ class Context:
         self.db_path = db
         self.playbook_path = playbook
         self.clock = clock or SystemClock()
+        self.verb: str | None = None  # the subcommand being run (None: the console)
         self._store: Store | None = None
 
     def store(self, *, readonly: bool = False) -> Store:
         if self._store is None:
-            self._store = Store(self.db_path, clock=self.clock, readonly=readonly)
+            readonly = readonly or self.verb in READING_VERBS
+            path = Path(self.db_path).expanduser() if self.db_path else default_db_path()
+            if self.verb == "list" and not path.exists():
+                self._store = Store.empty(path, clock=self.clock)  # "No incidents yet", and no file made to say so
+            else:
+                create = not readonly and self.verb not in EXISTING_ONLY_VERBS
+                self._store = Store(path, clock=self.clock, readonly=readonly, create=create)
         return self._store
 
     def playbook(self) -> Playbook:
@@ -94,6 +107,7 @@ def cli(ctx: click.Context, db: str | None, playbook: str | None) -> None:
     # An option (or its environment variable) wins; otherwise keep what the caller's Context says.
     context.db_path = db or context.db_path
     context.playbook_path = playbook or context.playbook_path
+    context.verb = ctx.invoked_subcommand
     ctx.call_on_close(context.close)
     if ctx.invoked_subcommand is None:
         from warroom.tui.app import run_console  # the scripting verbs never pay for Textual

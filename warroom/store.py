@@ -8,6 +8,7 @@ import os
 import re
 import sqlite3
 import time
+import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -56,11 +57,14 @@ class IncidentRow:
 class Store:
     """The SQLite event store. Every write is one transaction; nothing is ever updated in `events`."""
 
-    def __init__(self, path: str | Path | None = None, *, clock: Clock | None = None, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | Path | None = None, *, clock: Clock | None = None, readonly: bool = False, create: bool = True,
+    ) -> None:
+        """Open the log at `path`. `readonly` never writes; `create=False` refuses a path with no database yet."""
         self.path = Path(path).expanduser() if path is not None else default_db_path()
         self.clock = clock or SystemClock()
         self.readonly = readonly
-        self.conn = self._connect()
+        self.conn = self._connect(create=create and not readonly)
         try:
             self._prepare_schema()
         except sqlite3.DatabaseError as error:
@@ -69,34 +73,59 @@ class Store:
 
     # --- opening -------------------------------------------------------------------------------
 
-    def _connect(self) -> sqlite3.Connection:
+    @classmethod
+    def empty(cls, path: str | Path, *, clock: Clock | None = None) -> "Store":
+        """A read-only store with no incidents, named after `path` and creating nothing there (a log not made yet)."""
+        store = cls.__new__(cls)
+        store.path = Path(path).expanduser()
+        store.clock = clock or SystemClock()
+        store.readonly = False  # only while the schema is made in memory
+        store.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        store._prepare_schema()
+        store.readonly = True
+        return store
+
+    def _connect(self, *, create: bool) -> sqlite3.Connection:
         path = self.path
         if path.is_dir():
             raise WarroomError(f"{path}: is a folder; expected a database file (--db PATH or WARROOM_DB)")
-        if self.readonly:
-            if not path.exists():
+        if not path.exists():
+            if not create:
                 raise WarroomError(f"{path}: no such database")
-            uri = f"file:{path}?mode=ro"
             try:
-                conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-            except sqlite3.Error as error:
-                raise WarroomError(f"{path}: cannot open the database read-only ({error})") from None
-        else:
-            if not path.exists():
-                try:
-                    if not path.parent.exists():
-                        path.parent.mkdir(mode=0o700, parents=True)
-                    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-                    os.close(descriptor)
-                except FileExistsError:
-                    pass  # another process made it in between: use theirs
-                except OSError as error:
-                    raise WarroomError(f"{path}: cannot create the database ({error.strerror})") from None
-            try:
+                if not path.parent.exists():
+                    path.parent.mkdir(mode=0o700, parents=True)
+                descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                os.close(descriptor)
+            except FileExistsError:
+                pass  # another process made it in between: use theirs
+            except OSError as error:
+                raise WarroomError(f"{path}: cannot create the database ({error.strerror})") from None
+        try:
+            if self.readonly:
+                conn = self._connect_for_reading(path)
+            else:
                 conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-            except sqlite3.Error as error:
-                raise WarroomError(f"{path}: cannot open the database ({error})") from None
+        except sqlite3.Error as error:
+            raise WarroomError(f"{path}: cannot open the database ({error})") from None
         conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    @staticmethod
+    def _connect_for_reading(path: Path) -> sqlite3.Connection:
+        """A connection that never writes the log and leaves no files behind.
+
+        A `mode=ro` connection to a WAL database makes the -wal and -shm files but, being read-only,
+        never removes them. A read-write connection with `query_only` cannot write either (SQLite refuses
+        every statement that would), and, as the last one to close, removes them as SQLite always does.
+        `immutable=1` would leave nothing but would also never see another process's commits.
+        """
+        uri = f"file:{urllib.parse.quote(str(path))}"
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        if not writable:  # SQLite could not make or remove the -wal and -shm here anyway
+            return sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(f"{uri}?mode=rw", uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA query_only = ON")
         return conn
 
     def _schema(self) -> tuple[int, set[str]]:
