@@ -233,11 +233,55 @@ def test_a_watch_session_leaves_the_database_file_unchanged(monkeypatch, db_path
             with pytest.raises(WarroomError):
                 app.store.append(incident, kinds.NOTE, {"text": "sneaky"})
 
+    files_before = sorted(db_path.parent.iterdir())
     seen = run_watch_via_cli(monkeypatch, db_path, clock, [], session)
     assert seen["incident_id"] is None  # unpinned: the screen picks the latest itself
     assert digest(db_path) == before
     assert count_events(db_path) == events_before
     assert wal_frames(db_path) == 0
+    # No empty -wal and -shm left beside the log: the watch's connection removes what it made.
+    assert sorted(db_path.parent.iterdir()) == files_before
+
+
+def test_a_reader_sees_commits_from_another_process_and_leaves_no_files(db_path, clock, playbook):
+    """The read-only store follows a writer in another process, and leaves the folder as it found it."""
+    import subprocess
+    import sys
+
+    with Store(db_path, clock=clock) as writer:
+        incident = writer.declare(declaration_payload(playbook, clock.now(), "P1", "Checkout is down")).incident
+    files_before = sorted(db_path.parent.iterdir())
+    with Store(db_path, clock=clock, readonly=True) as reader:
+        version = reader.data_version()
+        script = (
+            "import sys; from warroom.store import Store; "
+            f"s = Store({str(db_path)!r}); s.append({incident!r}, 'note', {{'text': 'from elsewhere'}}); s.close()"
+        )
+        subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+        assert reader.data_version() != version  # the cheap "anything new?" a follower asks twice a second
+        assert [e.payload for e in reader.events_after(0, incident)][-1] == {"text": "from elsewhere"}
+        with pytest.raises(WarroomError):
+            reader.append(incident, kinds.NOTE, {"text": "sneaky"})
+    assert sorted(db_path.parent.iterdir()) == files_before
+
+
+async def test_the_wall_shows_no_console_key_hints(store, reader, clock, playbook):
+    incident = store.declare(declaration_payload(playbook, clock.now(), "P0", "Payments are down")).incident
+    clock.advance(minutes=1)
+    store.append(incident, kinds.NOTIFY, {"rung": "oncall"})
+    clock.advance(minutes=4)
+    app = make_app(reader, clock=clock, watch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        response = text_of(screen, "#watch-response")
+        assert response == " RESPONSE OVERDUE by 5m 00s   was due 18:00; nobody has acknowledged yet"
+        shown = " ".join(
+            [response, text_of(screen, "#watch-ladder"), str(screen.query_one("#header").render()),
+             str(screen.query_one(Timeline).border_subtitle), timeline_text(screen)]
+        )
+        for hint in ("(a)", "(n)", "(o)", "(e)", "press ", "acknowledge ("):
+            assert hint not in shown, f"{hint!r} on the wall: {shown}"
 
 
 @pytest.mark.parametrize("with_db_option", [True, False])

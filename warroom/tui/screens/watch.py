@@ -18,9 +18,28 @@ from warroom.events import Event
 from warroom.incident import IncidentLog, IncidentState
 from warroom.text import one_line
 from warroom.tui.widgets.big_clock import BigClock
-from warroom.tui.widgets.clock_pane import response_line
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.timeline import Timeline
+
+
+def response_line(state: IncidentState, now: datetime) -> Content:
+    """The response target for the room: the facts, and none of the console's key hints (nothing is typed here)."""
+    response = views.response(state, now)
+    label = f"Response target ({response.label})"
+    if response.state == "pending":
+        return Content.assemble(
+            (label, "bold"), f": due {local_hm(response.due_at)}, ", (format_duration(response.remaining), "bold"), " left"
+        )
+    if response.state == "overdue":
+        return Content.assemble(
+            (f" RESPONSE OVERDUE by {format_duration(response.late_by)} ", "bold $text on $error"),
+            f"  was due {local_hm(response.due_at)}; nobody has acknowledged yet",
+        )
+    if response.state == "met":
+        return Content.assemble((label, "bold"), ": ", (f"met at {local_hm(response.met_at)}" if response.met_at else "met", "bold $success"))
+    late = format_duration(response.late_by, seconds=False)
+    when = f" (acknowledged {local_hm(response.met_at)})" if response.met_at else ""
+    return Content.assemble((label, "bold"), ": ", (f"missed by {late}", "bold $error"), when)
 
 
 def ladder_line(state: IncidentState, now: datetime) -> Content:
@@ -42,8 +61,8 @@ def ladder_line(state: IncidentState, now: datetime) -> Content:
 class WatchScreen(Screen):
     """Follows one incident (or, unpinned, whichever was declared last) and never writes."""
 
-    state: reactive[IncidentState | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+    now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
     def __init__(self, incident_id: str | None) -> None:
         super().__init__()
@@ -84,6 +103,7 @@ class WatchScreen(Screen):
         self.state = self.incident_log.state if events else None
         timeline = self.query_one(Timeline)
         timeline.show_events(events, self.incident_log.state.playbook, self.incident_log.state.started_at)
+        timeline.border_subtitle = ""  # the console's "(o)" key hint: nothing is typed on a wall
         self._draw()
 
     def tick(self) -> None:
