@@ -9,8 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from textual import events
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Digits, Input, OptionList, Static
+from textual.widgets._footer import FooterKey
 
 from warroom import events as kinds
 from warroom.clock import FakeClock, iso
@@ -121,6 +123,22 @@ def said(app: WarroomApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+def toasts(app: WarroomApp) -> list[tuple[str, str, float]]:
+    """The notifications shown: (title, message, seconds on screen)."""
+    return [(n.title, n.message, n.timeout) for n in app._notifications]
+
+
+async def footer_keys(app: WarroomApp, pilot) -> list[tuple[str, str]]:
+    """The footer's keys as (key shown, description), once it has been drawn again; each must be on screen."""
+    await pilot.pause()
+    await pilot.pause()  # the footer recomposes after a refresh
+    keys = []
+    for key in app.screen.query(FooterKey):
+        assert key.region.width > 0 and key.region.right <= app.size.width, f"{key.key_display} {key.description} is cut off"
+        keys.append((key.key_display, key.description))
+    return keys
+
+
 async def tick(app: WarroomApp, pilot, clock: FakeClock, **delta: float) -> None:
     """Let time pass without sleeping: move the fake clock, then let the console notice."""
     clock.advance(**delta)
@@ -186,6 +204,39 @@ async def test_declare_screen_declares_with_the_fields_typed_and_opens_the_conso
         assert "Declared P0: Checkout API returning 500s (impact: EU customers cannot pay)" in timeline(app)
 
 
+async def test_the_severities_stay_in_view_while_the_title_is_typed_at_80x24(store, clock):
+    app = console_app(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_text(pilot, "Checkout API returning 500s")
+        screen = app.screen
+        assert app.focused is screen.query_one("#title", Input)
+        severities = screen.query_one("#severity", OptionList)
+        form = screen.query_one("#declare")
+        assert form.scroll_y == 0 and severities.max_scroll_y == 0  # nothing scrolled away
+        inside = screen.query_one("#declare").region
+        for widget in (severities, screen.query_one("#title"), screen.query_one("#impact"), screen.query_one("#declare-button")):
+            assert inside.contains_region(widget.region), f"{widget} is not wholly on screen"
+        # Every level with its criteria is drawn in the list's rows on screen.
+        lines = [plain(severities.get_option_at_index(i).prompt) for i in range(severities.option_count)]
+        assert lines[0].startswith("P0 Critical  response Immediate, updates every 15m\n  System completely down")
+        assert "Potential\n  security incident" in lines[1] or "Potential security incident" in lines[1]
+        assert severities.region.height >= sum(line.count("\n") + 1 for line in lines)
+
+
+async def test_ctrl_s_right_after_typing_declares_with_every_character(store, clock):
+    """ctrl+s arriving before the field has taken the keys typed just before it (a fast typist, a paste)."""
+    app = console_app(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for character in "Queue stuck":
+            app.post_message(events.Key("space" if character == " " else character, character))
+        app.post_message(events.Key("ctrl+s", None))  # queued behind the characters, not handled ahead of them
+        await pilot.pause()
+        await pilot.pause()
+        [row] = store.open_incidents()
+        assert logged(store, row.id)[0][1]["title"] == "Queue stuck"
+        assert isinstance(app.screen, ConsoleScreen)
+
+
 async def test_declare_without_a_title_says_why_and_writes_nothing(store, clock, db_path):
     app = console_app(store, clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -243,7 +294,7 @@ async def test_a_restart_shows_the_same_clocks_from_the_log(store, clock, playbo
             assert clock_text(again, "started") == "Started 18:00 local · 18:00 UTC"
             assert "due 19:00, 47m 30s left" in clock_text(again, "response")
             assert "2m 30s left of 0-15m" in clock_text(again, "phase")
-            assert step_line(again, 1).startswith("   [x]") and step_line(again, 1).endswith("18:07")
+            assert step_line(again, 1).startswith("  [x]") and step_line(again, 1).endswith("18:07")
             assert "Done: Automated monitoring alerts" in timeline(again)
 
 
@@ -256,13 +307,13 @@ async def test_space_ticks_and_unticks_the_step_under_the_cursor(store, clock, i
         checklist = app.screen.query_one(Checklist)
         assert app.focused is checklist
         assert checklist.highlighted_option.id == "step:1"
-        assert step_line(app, 1) == "   [ ]  1. Automated monitoring alerts"
+        assert step_line(app, 1) == "  [ ]  1. Automated monitoring alerts"
         await tick(app, pilot, clock, minutes=2)
         await pilot.press("space")
         assert last(store, incident) == (
             kinds.CHECK, {"list": "detection", "step": 1, "text": "Automated monitoring alerts"}
         )
-        assert step_line(app, 1) == "   [x]  1. Automated monitoring alerts  18:02"
+        assert step_line(app, 1) == "  [x]  1. Automated monitoring alerts  18:02"
         assert "Detection & Analysis  0-15m  1/4" in checklist_lines(app)[0]
         assert checklist.border_subtitle == "1/12 done"
         assert "Done: Automated monitoring alerts" in timeline(app)
@@ -271,15 +322,50 @@ async def test_space_ticks_and_unticks_the_step_under_the_cursor(store, clock, i
         assert last(store, incident) == (
             kinds.UNCHECK, {"list": "detection", "step": 1, "text": "Automated monitoring alerts"}
         )
-        assert step_line(app, 1) == "   [ ]  1. Automated monitoring alerts"
+        assert step_line(app, 1) == "  [ ]  1. Automated monitoring alerts"
         assert checklist.border_subtitle == "0/12 done"
 
         await pilot.press("down", "down", "enter")  # enter ticks too
         assert last(store, incident)[1]["step"] == 3
-        assert step_line(app, 3).startswith("   [x]  3. Initial triage and classification")
+        assert step_line(app, 3).startswith("  [x]  3. Initial triage and classification")
         assert [kind for kind, _ in logged(store, incident)] == [
             kinds.DECLARED, kinds.CHECK, kinds.UNCHECK, kinds.CHECK
         ]
+
+
+async def test_the_cursor_starts_on_the_first_step_not_done_in_the_current_phase(store, clock, incident):
+    for step, text in [(1, "Automated monitoring alerts"), (2, "Manual incident reporting")]:
+        store.append(incident, kinds.CHECK, {"list": "detection", "step": step, "text": text})
+    app = console_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.query_one(Checklist).highlighted_option.id == "step:3"
+    # Next phase, with Detection's steps 3 and 4 still open: the cursor starts in Containment, not on a done step.
+    store.append(incident, kinds.PHASE, {"phase": "containment"})
+    store.append(incident, kinds.CHECK, {"list": "containment", "step": 1, "text": "Isolate affected systems"})
+    again = console_app(store, clock)
+    async with again.run_test(size=SIZE) as pilot:
+        checklist = again.screen.query_one(Checklist)
+        assert checklist.highlighted_option.id == "step:6"
+        assert step_line(again, 6).startswith("  [ ]  6. Prevent further damage")
+        await pilot.press("space")
+        assert last(store, incident)[1] == {"list": "containment", "step": 2, "text": "Prevent further damage"}
+
+
+async def test_long_lines_wrap_under_their_own_text_at_80x24(store, clock, incident):
+    app = console_app(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await tick(app, pilot, clock, minutes=16)  # Detection is past its window
+        checklist = app.screen.query_one(Checklist)
+        width = checklist.scrollable_content_region.width
+        lines = [line for text in checklist_lines(app) for line in text.splitlines()]
+        assert all(len(line) <= width for line in lines), lines
+        header_lines = checklist_lines(app)[0].splitlines()
+        assert any("PAST WINDOW" in line for line in header_lines)  # never split over two lines
+        step = step_line(app, 1).splitlines()
+        if len(step) > 1:  # wrapped: the rest starts under the step's text, not under the box
+            assert step[1].startswith(" " * 10) and not step[1][10].isspace()
+        for text in ladder_lines(app):
+            assert all(len(line) <= app.screen.query_one(EscalationLadder).scrollable_content_region.width for line in text.splitlines())
 
 
 async def test_a_phase_header_folds_and_unfolds_without_writing(store, clock, incident):
@@ -326,9 +412,10 @@ async def test_notify_and_ack_keys_and_the_alarm_when_a_rung_falls_due(store, cl
     app = console_app(store, clock)
     monkeypatch.setattr(app, "bell", lambda: bells.append(1))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        # At T+0 the on-call rung is already due: the alarm sounds once, on screen and in a toast.
+        # At T+0 the on-call rung is already due: the alarm sounds once, on screen and in a toast that
+        # says whom to call, the number, and the key; short, and gone after a few seconds.
         assert len(bells) == 1
-        assert "On-call Engineer due now: call +1-555-0101, then n" in said(app)
+        assert ("Escalate: On-call Engineer", "Call Primary +1-555-0101; press n when notified.", 6) in toasts(app)
         assert "DUE NOW: notify (n)" in rung_line(app, "On-call Engineer")
         assert app.screen.query_one(EscalationLadder).has_class("-alarm")
 
@@ -345,17 +432,21 @@ async def test_notify_and_ack_keys_and_the_alarm_when_a_rung_falls_due(store, cl
         assert "acknowledged 18:02" in rung_line(app, "On-call Engineer")
         assert clock_text(app, "response") == "Response target (1h): met at 18:02"
         assert "On-call Engineer acknowledged" in timeline(app)
-        assert app.screen.query_one(EscalationLadder).border_subtitle == "next: Engineering Manager in 13m 00s"
+        assert app.screen.query_one(EscalationLadder).border_subtitle == "next in 13m 00s: Engineering Manager"
         assert len(bells) == 1
 
         # Time passes: the manager's rung falls due; one bell, one toast, the ladder in alarm.
         await tick(app, pilot, clock, minutes=13)
         assert len(bells) == 2
-        assert "Engineering Manager due now: call +1-555-0102, then n" in said(app)
+        assert ("Escalate: Engineering Manager", "Call Secondary +1-555-0102; press n when notified.", 6) in toasts(app)
         assert "DUE NOW: notify (n)" in rung_line(app, "Engineering Manager")
         assert app.screen.query_one(EscalationLadder).has_class("-alarm")
+        ladder = app.screen.query_one(EscalationLadder)
+        assert ladder.border_subtitle == "DUE NOW: call, then press n"
         await tick(app, pilot, clock, seconds=30)
         assert len(bells) == 2  # once per rung, not every second
+        # The toast has gone by now (it lasts seconds); the alarm stays in the ladder until acted on.
+        assert "DUE NOW: notify (n)" in rung_line(app, "Engineering Manager") and ladder.has_class("-alarm")
 
         await pilot.press("n")
         assert last(store, incident) == (kinds.NOTIFY, {"rung": "manager"})
@@ -387,7 +478,12 @@ async def test_the_response_target_running_out_sounds_the_alarm(store, clock, pl
     app = console_app(store, clock)
     monkeypatch.setattr(app, "bell", lambda: bells.append(1))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        assert "Response target overdue" in said(app)  # P0: immediate
+        # P0: immediate. The toast says which rung to call, on what number, and which keys record it.
+        assert (
+            "Response overdue (Immediate target)",
+            "Page On-call Engineer: call Primary +1-555-0101.\nPress n, then a when they answer.",
+            6,
+        ) in toasts(app)
         assert app.screen.query_one("#clock").has_class("-overdue")
         await tick(app, pilot, clock, minutes=4)
         assert "RESPONSE OVERDUE by 4m 00s" in clock_text(app, "response")
@@ -395,6 +491,22 @@ async def test_the_response_target_running_out_sounds_the_alarm(store, clock, pl
         assert last(store, incident) == (kinds.ACK, {"rung": "oncall"})
         assert clock_text(app, "response") == "Response target (Immediate): missed by 4m (acknowledged 18:04)"
         assert not app.screen.query_one("#clock").has_class("-overdue")
+
+
+async def test_the_overdue_alarm_names_the_rung_paged_and_how_to_reach_it(store, clock, incident, monkeypatch):
+    clock.advance(minutes=1)
+    store.append(incident, kinds.NOTIFY, {"rung": "oncall"})  # paged, never answered
+    store.append(incident, kinds.NOTIFY, {"rung": "manager"})
+    clock.advance(minutes=58)
+    app = console_app(store, clock)
+    monkeypatch.setattr(app, "bell", lambda: None)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await tick(app, pilot, clock, minutes=1, seconds=1)  # the hour runs out
+        assert (
+            "Response overdue (1h target)",
+            "On-call Engineer paged 18:01, no ack yet.\nCall Primary +1-555-0101; press a when they answer.",
+            6,
+        ) in toasts(app)
 
 
 async def test_a_severity_change_re_derives_the_ladder_at_once(store, clock, playbook):
@@ -517,6 +629,18 @@ async def test_status_eta_and_impact_keys_start_the_command(store, clock, incide
         assert last(store, incident) == expected
 
 
+async def test_keys_show_their_effect_and_the_bar_confirms_in_a_brief_toast(store, clock, incident):
+    app = console_app(store, clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        alarms = toasts(app)  # the on-call rung is due at T+0
+        await pilot.press("space", "n", "a", "p")  # each shows in its pane and the timeline: no toast piles up
+        await pilot.pause()
+        assert [kind for kind, _ in logged(store, incident)][1:] == [kinds.CHECK, kinds.NOTIFY, kinds.ACK, kinds.PHASE]
+        assert toasts(app) == alarms
+        await command(pilot, "status mitigating")  # typed: said once, briefly
+        assert toasts(app)[len(alarms):] == [("", "status: mitigating", 2)]
+
+
 async def test_tab_completes_a_command_word(store, clock, incident):
     app = console_app(store, clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -593,9 +717,58 @@ async def test_R_then_y_resolves_and_the_clock_stops(store, clock, incident):
         assert elapsed(app) == "0:42:00"  # stopped
         assert store.open_incidents() == []
 
-        await pilot.press("R")  # already resolved: said, not asked
+        await pilot.press("R")  # already resolved: R now offers to reopen, and asks first
+        assert isinstance(app.screen, ConfirmDialog)
+        assert f"Reopen {incident} (Checkout API returning 500s)?" in plain(app.screen.query_one("#question", Static).content)
+        await pilot.press("n")
+        await pilot.pause()
         assert isinstance(app.screen, ConsoleScreen)
-        assert "already resolved" in (bar_error(app) or "")
+        assert last(store, incident) == (kinds.RESOLVED, {})
+
+
+async def test_a_resolved_incident_says_so_and_offers_reopen_instead_of_paging(store, clock, incident, monkeypatch):
+    bells: list[int] = []
+    app = console_app(store, clock)
+    monkeypatch.setattr(app, "bell", lambda: bells.append(1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await tick(app, pilot, clock, minutes=20)
+        await command(pilot, "resolve")
+        await pilot.pause()
+        # The header says RESOLVED plainly, first after the severity; no LIVE badge.
+        assert header(app).startswith(" P1 High   RESOLVED   INC-1  Checkout API returning 500s")
+        assert "LIVE" not in header(app)
+        keys = await footer_keys(app, pilot)
+        assert ("R", "Reopen") in keys
+        for gone in ("Notify", "Ack", "Phase", "Resolve", "Sev", "Status"):
+            assert gone not in [description for _, description in keys], keys
+        # The keys that page and move on do nothing now; no rung is due, no bell rings.
+        rings = len(bells)
+        await pilot.press("n", "a", "p", "v", "s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        assert last(store, incident) == (kinds.RESOLVED, {})
+        await tick(app, pilot, clock, minutes=30)  # the CTO's and CEO's times pass: nobody is paged
+        assert len(bells) == rings
+        assert not app.screen.query_one(EscalationLadder).has_class("-alarm")
+        assert "DUE NOW" not in " ".join(ladder_lines(app))
+        assert "not reached" in rung_line(app, "CEO")
+        # In the ladder too: n and a leave the footer, c still copies a number.
+        app.screen.query_one(EscalationLadder).focus()
+        keys = await footer_keys(app, pilot)
+        assert ("c", "Copy number") in keys and ("R", "Reopen") in keys
+        assert "Notify" not in [d for _, d in keys] and "Ack" not in [d for _, d in keys]
+        await pilot.press("n", "a")
+        assert last(store, incident) == (kinds.RESOLVED, {})
+
+        app.screen.query_one(Checklist).focus()
+        await pilot.press("R")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+        assert last(store, incident) == (kinds.REOPENED, {})
+        assert "INVESTIGATING" in header(app)
+        keys = await footer_keys(app, pilot)
+        assert ("R", "Resolve") in keys and ("n", "Notify") in keys and ("R", "Reopen") not in keys
 
 
 @pytest.mark.parametrize("answer", ["n", "escape"])
@@ -609,6 +782,37 @@ async def test_R_then_no_writes_nothing(store, clock, incident, answer):
         assert isinstance(app.screen, ConsoleScreen)
         assert [kind for kind, _ in logged(store, incident)] == [kinds.DECLARED]
         assert "INVESTIGATING" in header(app)
+
+
+async def test_the_footer_fits_the_keys_that_matter_at_80_columns(store, clock, incident):
+    app = console_app(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        must = [("R", "Resolve"), ("v", "Sev"), ("?", "Help"), ("^q", "Quit")]
+        keys = await footer_keys(app, pilot)  # each one checked to be wholly on screen
+        assert keys == [
+            ("space", "Tick"), ("n", "Notify"), ("a", "Ack"), ("p", "Phase"), ("s", "Status"), ("v", "Sev"),
+            ("R", "Resolve"), ("?", "Help"), ("^q", "Quit"),
+        ]
+        # The ladder's own keys come first when it has the focus; the weighty ones still show.
+        app.screen.query_one(EscalationLadder).focus()
+        keys = await footer_keys(app, pilot)
+        assert keys[:3] == [("n", "Notify"), ("a", "Ack"), ("c", "Copy number")]
+        assert all(key in keys for key in must), keys
+        # In the command bar the single keys type letters: the footer does not offer them.
+        await pilot.press("colon")
+        keys = await footer_keys(app, pilot)
+        assert ("^q", "Quit") in keys
+        assert not any(description in ("Notify", "Resolve", "Sev", "Help") for _, description in keys), keys
+        await pilot.press("n", "escape")
+        assert logged(store, incident) == logged(store, incident)[:1]
+        keys = await footer_keys(app, pilot)
+        assert all(key in keys for key in must), keys
+
+    wide = console_app(store, clock)
+    async with wide.run_test(size=(160, 48)) as pilot:
+        keys = await footer_keys(wide, pilot)
+        assert (":", "Command") in keys and ("y", "Copy") in keys and ("^p", "palette") in keys
+        assert all(key in keys for key in must), keys
 
 
 async def test_question_mark_opens_help_and_escape_closes_it(store, clock, incident):
@@ -699,13 +903,33 @@ async def test_events_from_another_connection_appear_after_a_tick(store, clock, 
         await pilot.pause()
         assert "db-1 CPU at 99%" in timeline(app)
         assert "(prometheus)" in timeline(app)
-        assert step_line(app, 2).startswith("   [x]  2. Manual incident reporting")
+        assert step_line(app, 2).startswith("  [x]  2. Manual incident reporting")
         assert "P0 Critical" in header(app)
         assert "Response target (Immediate)" in clock_text(app, "response") or "RESPONSE OVERDUE" in clock_text(app, "response")
 
         await pilot.press("space")  # our own write after theirs lands in the same log
         assert last(store, incident)[0] == kinds.CHECK
         assert [kind for kind, _ in logged(store, incident)][-4:] == [kinds.ALERT, kinds.CHECK, kinds.SEVERITY, kinds.CHECK]
+
+
+HEADERS = [
+    # (width, title, the top line): severity, status and incident always; the title before the clocks
+    (80, "Queue stuck", " P1 High  INVESTIGATING  INC-1  Queue stuck                18:00:00 · 18:00 UTC "),
+    (80, "Checkout API returning 500s", " P1 High  INVESTIGATING  INC-1  Checkout API returning 500s            18:00:00 "),
+    (80, "Checkout API returning 500s for EU customers on card payments",
+     " P1 High  INVESTIGATING  INC-1  Checkout API returning 500s for EU customers on…"),
+    (60, "Checkout API returning 500s", " P1 High  INVESTIGATING  INC-1  Checkout API returning 500s"),
+]
+
+
+@pytest.mark.parametrize(("width", "title", "expected"), HEADERS, ids=["short", "medium", "long", "narrow"])
+async def test_the_header_keeps_severity_status_and_as_much_title_as_fits(store, clock, playbook, width, title, expected):
+    declare_incident(store, playbook, title=title)
+    app = console_app(store, clock)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        assert header(app) == expected
+        assert len(header(app)) <= width
 
 
 async def test_markup_and_escape_sequences_are_shown_literally(store, clock, playbook, db_path):
@@ -745,8 +969,10 @@ async def test_a_terminal_too_small_says_so_and_resizing_back_works(store, clock
         assert message.display
         assert plain(message.content) == "warroom needs at least 60x20; this terminal is 50x15. Enlarge it."
         assert not screen.query_one("#panes").display
+        assert await footer_keys(app, pilot) == [("^q", "Quit")]  # the panes' keys would act on nothing seen
         for width, height in [(80, 24), (20, 5), (200, 60), (59, 24), (80, 24)]:
             await pilot.resize_terminal(width, height)
+            await pilot.pause()
             assert screen.has_class("-too-small") == (width < 60 or height < 20)
             assert screen.has_class("-wide") == (width >= 150)
         assert plain(message.content).endswith("this terminal is 59x24. Enlarge it.")
@@ -755,7 +981,7 @@ async def test_a_terminal_too_small_says_so_and_resizing_back_works(store, clock
         assert isinstance(app.focused, Checklist)  # the panes were hidden a moment: the cursor is back
         await pilot.press("space")
         assert last(store, incident)[0] == kinds.CHECK
-        assert step_line(app, 1).startswith("   [x]")
+        assert step_line(app, 1).startswith("  [x]")
 
 
 async def test_ctrl_q_quits_without_ending_the_incident(store, clock, incident):

@@ -33,6 +33,9 @@ def deterministic(monkeypatch: pytest.MonkeyPatch):
     os.environ["TZ"] = "UTC"
     time.tzset()
     monkeypatch.setattr("warroom.store.login_name", lambda: "ic")
+    # An alarm's toast lasts seconds of wall time; a loaded machine can take longer than that to reach the
+    # screenshot. Keep it up, so that the snapshot shows it as the commander first sees it, every run.
+    monkeypatch.setattr("warroom.tui.screens.console.ALARM_SECONDS", 3600)
     yield
     if before is None:
         os.environ.pop("TZ", None)

@@ -78,12 +78,12 @@ class Terminal:
 
     def wait_for_panes(self) -> None:
         """Back in the panes (the footer lists the checklist's keys again), ready for single keys."""
-        self.wait_for(lambda screen: "Tick step" in screen.rstrip("\n").splitlines()[-1], "the panes' footer")
+        self.wait_for(lambda screen: "space Tick" in screen.rstrip("\n").splitlines()[-1], "the panes' footer")
 
     def command(self, line: str) -> None:
         """`:` then the line then enter, as a person does: the bar must have the focus before the typing."""
         self.keys(":")
-        self.wait_for(lambda screen: "Tick step" not in screen.rstrip("\n").splitlines()[-1], "the command bar focused")
+        self.wait_for(lambda screen: "space Tick" not in screen.rstrip("\n").splitlines()[-1], "the command bar focused")
         self.type(line)
         self.keys("Enter")
 
@@ -135,10 +135,9 @@ def test_an_incident_run_in_a_real_terminal(terminal: Terminal, tmp_path: Path, 
     terminal.start([str(warroom)], width, height, env, config)
 
     # No incident yet: the declare screen, with the title field focused (P1 chosen by default).
-    terminal.wait_for("Title: what is broken")
+    terminal.wait_for("Title      what is broken")  # the title field has the focus
     terminal.type(TITLE)
-    terminal.wait_for(TITLE)  # ctrl+s is a priority key: it would overtake characters still on their way to the field
-    terminal.keys("C-s")
+    terminal.keys("C-s")  # at once: ctrl+s must not overtake the characters still on their way to the field
     terminal.wait_for(
         lambda screen: all(part in screen.splitlines()[0] for part in ("INVESTIGATING", "P1 High", TITLE)), "the header"
     )
@@ -149,6 +148,10 @@ def test_an_incident_run_in_a_real_terminal(terminal: Terminal, tmp_path: Path, 
     assert declared.payload["severity"] == "P1"
     incident = declared.incident
     terminal.wait_for_panes()
+    # The keys that matter are on the bottom line, whole, at 80 columns too.
+    footer = terminal.footer()
+    for key in ("R Resolve", "v Sev", "? Help", "^q Quit"):
+        assert key in footer, footer
 
     terminal.keys("Space")  # tick the step under the cursor
     terminal.wait_for("[x]  1.")
@@ -191,6 +194,9 @@ def test_an_incident_run_in_a_real_terminal(terminal: Terminal, tmp_path: Path, 
     terminal.wait_for(f"Resolve {incident}")
     terminal.keys("y")
     terminal.wait_for(lambda screen: "RESOLVED" in screen.splitlines()[0], "RESOLVED in the header")
+    assert "LIVE" not in terminal.screen().splitlines()[0]
+    terminal.wait_for(lambda screen: "R Reopen" in screen.rstrip("\n").splitlines()[-1], "Reopen in the footer")
+    assert not any(key in terminal.footer() for key in ("Resolve", "Notify", "Ack", "Phase")), terminal.footer()
     events = wait_for_log(db, lambda events: kinds_of(events)[-1:] == [kinds.RESOLVED], "the resolve")
     assert len(events) == before + 2  # the bad command wrote nothing: the phase and the resolve came after
     assert kinds_of(events) == [

@@ -9,11 +9,11 @@ from typing import Iterable
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
 
 from warroom import events as kinds
 from warroom import views
@@ -22,6 +22,7 @@ from warroom.errors import WarroomError
 from warroom.events import Event
 from warroom.incident import IncidentLog, IncidentState
 from warroom.playbook import Template
+from warroom.clock import local_hm
 from warroom.text import one_line
 from warroom.tui.screens.dialogs import ConfirmDialog, SeverityDialog
 from warroom.tui.widgets.checklist import Checklist
@@ -34,29 +35,66 @@ from warroom.tui.widgets.timeline import Timeline
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 WIDE_WIDTH = 150
+ROOMY_FOOTER_WIDTH = 120  # below this the footer is compact and leaves out the keys in WIDE_ONLY_ACTIONS
+PALETTE_KEY_WIDTH = 100  # below this the footer has no room for "^p palette" (ctrl+p still works; ? says so)
+ALARM_SECONDS = 6  # long enough to read a number; the ladder keeps the alarm until it is acted on
+CONFIRM_SECONDS = 2  # "status: mitigating": a glance, then out of the timeline's way
+
+# The actions of the console's single keys (printable: while a field has the keyboard they type instead).
+SINGLE_KEY_ACTIONS = {
+    "command_bar", "notify", "ack", "next_phase", "prefill", "change_severity", "resolve", "reopen", "timeline_order",
+    "copy_message", "browser", "help",
+}
+
+
+def contacts_text(rung: views.RungView) -> str:
+    """Who to call for a rung, with their numbers: "Secondary +1-555-0102"."""
+    contacts = rung.rung.contacts
+    if not contacts:
+        return f"{one_line(rung.rung.name)} (no number in the playbook)"
+    return ", ".join(f"{one_line(c.name)} {one_line(c.phone)}" for c in contacts)
+
+
+def overdue_advice(ladder: views.LadderView) -> str:
+    """What to do about a response target run out: chase the rung paged, or page the one due."""
+    waiting = [r for r in ladder.rungs if r.state == "notified"]
+    if waiting:
+        rung = waiting[0]
+        when = f" {local_hm(rung.notified_at)}" if rung.notified_at else ""
+        return f"{one_line(rung.rung.name)} paged{when}, no ack yet.\nCall {contacts_text(rung)}; press a when they answer."
+    if ladder.due:
+        rung = ladder.due[0]
+        return f"Page {one_line(rung.rung.name)}: call {contacts_text(rung)}.\nPress n, then a when they answer."
+    return "Nobody has acknowledged yet: press a when a rung answers."
 
 
 class ConsoleScreen(Screen):
     """One incident, live. The screen holds the log and `now`; the panes bind to `state` and `now`."""
 
+    # Short descriptions: at 80 columns the footer holds every key that matters (see `active_bindings`).
     BINDINGS = [
         Binding("colon", "command_bar", "Command", key_display=":"),
         Binding("n", "notify", "Notify"),
         Binding("a", "ack", "Ack"),
-        Binding("p", "next_phase", "Next phase"),
+        Binding("p", "next_phase", "Phase"),
         Binding("s", "prefill('status ')", "Status"),
-        Binding("v", "change_severity", "Severity"),
+        Binding("v", "change_severity", "Sev"),
         Binding("e", "prefill('eta ')", "ETA", show=False),
         Binding("i", "prefill('impact ')", "Impact", show=False),
         Binding("R", "resolve", "Resolve"),
+        Binding("R", "reopen", "Reopen"),  # only one of the two is active: see check_action
         Binding("o", "timeline_order", "Order", show=False),
-        Binding("y", "copy_message", "Copy message"),
+        Binding("y", "copy_message", "Copy"),
         Binding("l", "browser", "Incidents", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
+    # Meaningless once the incident is resolved: hidden from the footer, and the keys do nothing.
+    OPEN_ONLY_ACTIONS = {"notify", "ack", "next_phase", "resolve", "change_severity"}
+    # Shown in the footer only where there is room (the keys always work).
+    WIDE_ONLY_ACTIONS = {"command_bar", "copy_message"}
 
-    state: reactive[IncidentState | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+    now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
     def __init__(self, incident_id: str) -> None:
         super().__init__()
@@ -66,6 +104,7 @@ class ConsoleScreen(Screen):
         self._alarmed_rungs: set[str] = set()
         self._alarmed_response = False
         self._data_version = -1
+        self._shown_resolved: bool | None = None  # what the footer was last drawn for
 
     # --- building ----------------------------------------------------------------------------
 
@@ -87,7 +126,7 @@ class ConsoleScreen(Screen):
                         )
         yield Static(id="too-small", markup=False)
         yield CommandBar(lambda: self.state, id="command-bar")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _templates(self) -> tuple[Template, ...]:
         playbook = self.incident_log.state.playbook
@@ -105,6 +144,7 @@ class ConsoleScreen(Screen):
         self.query_one(Checklist).focus()
         self._ticker = self.set_interval(0.5, self.tick)
         self._check_alarms()
+        self._bindings_follow_state()
 
     def _clock_now(self) -> datetime:
         return self.app.clock.now().replace(microsecond=0)
@@ -137,24 +177,47 @@ class ConsoleScreen(Screen):
         self.state = self.incident_log.state
         self.query_one(Timeline).add_events(fresh, self.state.playbook, self.state.started_at)
         self._check_alarms()
+        self._bindings_follow_state()
+
+    def _bindings_follow_state(self) -> None:
+        """Resolving or reopening changes which keys make sense: redraw the footer then."""
+        resolved = bool(self.state and self.state.resolved)
+        if resolved != self._shown_resolved:
+            self._shown_resolved = resolved
+            self.refresh_bindings()
 
     def _check_alarms(self) -> None:
-        """Shout once when a rung falls due unnotified, or the response target runs out."""
+        """Shout once when a rung falls due unnotified, or the response target runs out.
+
+        The toast is short and says whom to call and which key records it; the alarm itself stays in
+        the ladder (and the clock pane) until someone acts on it.
+        """
         state, now = self.state, self.now
         if state is None or now is None or not state.declared:
             return
-        due = views.ladder(state, now).due
-        fresh = [r for r in due if r.rung.id not in self._alarmed_rungs]
-        self._alarmed_rungs = {r.rung.id for r in due}  # a rung notified and due again later shouts again
+        if state.resolved:  # nothing is due on a resolved incident; a reopened one shouts afresh
+            self._alarmed_rungs, self._alarmed_response = set(), False
+            return
+        ladder = views.ladder(state, now)
+        fresh = [r for r in ladder.due if r.rung.id not in self._alarmed_rungs]
+        self._alarmed_rungs = {r.rung.id for r in ladder.due}  # a rung notified and due again later shouts again
         if fresh:
-            names = ", ".join(r.rung.name for r in fresh)
-            numbers = "  ".join(c.phone for r in fresh for c in r.rung.contacts)
             self.app.bell()
-            self.notify(f"{names} due now: call {numbers}, then n", title="Escalate", severity="error", timeout=10, markup=False)
-        overdue = views.response(state, now).state == "overdue"
+            if len(fresh) == 1:
+                title, message = f"Escalate: {one_line(fresh[0].rung.name)}", f"Call {contacts_text(fresh[0])}; press n when notified."
+            else:
+                title = f"Escalate: {len(fresh)} rungs due"
+                calls = "\n".join(f"{one_line(r.rung.name)}: {contacts_text(r)}" for r in fresh)
+                message = f"{calls}\nPress n as each is notified."
+            self.notify(message, title=title, severity="error", timeout=ALARM_SECONDS, markup=False)
+        response = views.response(state, now)
+        overdue = response.state == "overdue"
         if overdue and not self._alarmed_response:
             self.app.bell()
-            self.notify("Response target overdue", severity="error", timeout=10, markup=False)
+            self.notify(
+                overdue_advice(ladder), title=f"Response overdue ({response.label} target)", severity="error",
+                timeout=ALARM_SECONDS, markup=False,
+            )
         self._alarmed_response = overdue
 
     # --- recording ---------------------------------------------------------------------------
@@ -170,8 +233,12 @@ class ConsoleScreen(Screen):
         self._took([event])
         return event
 
-    def run_command(self, line: str) -> bool:
-        """Run one line of the command language (the bar, keys and the palette all come here)."""
+    def run_command(self, line: str, *, confirm: bool = False) -> bool:
+        """Run one line of the command language (the bar, keys and the palette all come here).
+
+        `confirm` says what was done in a brief toast: for a line typed in the bar, whose effect may be
+        off in another pane. A key's effect is in front of the commander already (and in the timeline).
+        """
         assert self.state is not None and self.now is not None
         bar = self.query_one(CommandBar)
         try:
@@ -184,12 +251,13 @@ class ConsoleScreen(Screen):
         if self.record(action.kind, action.payload) is None:
             return False
         bar.show_error("")
-        self.notify(one_line(action.summary), timeout=3, markup=False)
+        if confirm:
+            self.notify(one_line(action.summary), timeout=CONFIRM_SECONDS, markup=False)
         return True
 
     @on(CommandBar.Submitted)
     def _on_command(self, message: CommandBar.Submitted) -> None:
-        if self.run_command(message.line):
+        if self.run_command(message.line, confirm=True):
             self.query_one(CommandBar).clear()
             self.query_one(Checklist).focus()  # back to the panes, as vim leaves command mode
 
@@ -280,7 +348,7 @@ class ConsoleScreen(Screen):
     def action_resolve(self) -> None:
         assert self.state is not None
         if self.state.resolved:
-            self.query_one(CommandBar).show_error("the incident is already resolved (`reopen` to reopen it)")
+            self.query_one(CommandBar).show_error("the incident is already resolved (R to reopen it)")
             return
 
         def answered(yes: bool | None) -> None:
@@ -289,6 +357,21 @@ class ConsoleScreen(Screen):
 
         self.app.push_screen(
             ConfirmDialog(f"Resolve {self.state.id} ({one_line(self.state.title)})? The clock stops.", yes="Resolve"),
+            answered,
+        )
+
+    def action_reopen(self) -> None:
+        assert self.state is not None
+        if not self.state.resolved:
+            self.query_one(CommandBar).show_error("the incident is not resolved")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_command("reopen")
+
+        self.app.push_screen(
+            ConfirmDialog(f"Reopen {self.state.id} ({one_line(self.state.title)})? Its clock runs again.", yes="Reopen"),
             answered,
         )
 
@@ -326,12 +409,38 @@ class ConsoleScreen(Screen):
         yield SystemCommand("Assign a role", "role ROLE NAME", partial(self.action_prefill, "role "))
         yield SystemCommand("Attach a runbook", "Add a runbook's steps to the checklist", partial(self.action_prefill, "runbook "))
         yield SystemCommand("Resolve incident", "Resolve it; the clock stops (asks first)", self.action_resolve)
-        yield SystemCommand("Reopen incident", "Reopen a resolved incident", partial(self.run_command, "reopen"))
+        yield SystemCommand("Reopen incident", "Reopen a resolved incident (asks first)", self.action_reopen)
         for template in self._templates():
             yield SystemCommand(f"Copy {template.name}", "Copy the filled message to send", partial(self.copy_message, template.id))
         yield SystemCommand("Timeline order", "As recorded, or as it happened", self.action_timeline_order)
         yield SystemCommand("Incident browser", "Every incident: resume an open one, replay a resolved one", self.action_browser)
         yield SystemCommand("Help", "Keys and commands", self.action_help)
+
+    # --- which keys the footer offers ----------------------------------------------------------
+
+    def _typing(self) -> bool:
+        """A field has the keyboard: single keys type into it, so the footer must not offer them."""
+        focused = self.focused
+        return isinstance(focused, Input) or (isinstance(focused, TextArea) and not focused.read_only)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reopen":
+            return bool(self.state and self.state.resolved) and not self._typing()
+        if self.state is not None and self.state.resolved and (
+            action in self.OPEN_ONLY_ACTIONS or parameters == ("status ",)
+        ):
+            return False
+        if (self._typing() or self.has_class("-too-small")) and action in SINGLE_KEY_ACTIONS:
+            return False  # typing letters, or the panes are hidden: the footer offers ctrl+q alone
+        return True
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys for the footer: at a narrow width, the ones in WIDE_ONLY_ACTIONS give their room up."""
+        bindings = super().active_bindings
+        if self.size.width >= ROOMY_FOOTER_WIDTH:
+            return bindings
+        return {key: active for key, active in bindings.items() if active.binding.action not in self.WIDE_ONLY_ACTIONS}
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -339,8 +448,13 @@ class ConsoleScreen(Screen):
         width, height = self.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
+        for footer in self.query(Footer):
+            footer.compact = width < ROOMY_FOOTER_WIDTH
+            footer.show_command_palette = width >= PALETTE_KEY_WIDTH
+        self.refresh_bindings()
         self.set_class(width >= WIDE_WIDTH, "-wide")
         if small:
+            self.set_focus(None)  # the panes are hidden: their keys must not act (nor show in the footer)
             self.query_one("#too-small", Static).update(
                 f"warroom needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {width}x{height}. Enlarge it."
             )

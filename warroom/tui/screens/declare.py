@@ -12,14 +12,20 @@ from warroom.commands import declaration
 from warroom.errors import WarroomError
 from warroom.playbook import Playbook
 from warroom.store import login_name
-from warroom.tui.screens.dialogs import severity_options
+from warroom.tui.screens.dialogs import SeverityList
 
 
 class DeclareScreen(Screen):
-    """Everything needed to start the clock; ctrl+s (or the button) declares."""
+    """Everything needed to start the clock, on one screen at 80x24; ctrl+s (or the button) declares.
+
+    The fields are one line each so that the severities, with their criteria, stay in view while the
+    commander types the title and the impact.
+    """
 
     BINDINGS = [
-        Binding("ctrl+s", "declare", "Declare", priority=True),
+        # Not a priority binding: a priority key is handled ahead of the keys typed just before it, and
+        # the title would be read before its last characters had reached the field.
+        Binding("ctrl+s", "declare", "Declare"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -30,26 +36,28 @@ class DeclareScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="declare"):
-            yield Static("Declare an incident", id="declare-title")
-            yield Label("Severity (up/down to choose; each level's criteria are listed)")
-            yield OptionList(*severity_options(self.playbook), id="severity")
-            yield Label("Title: what is broken, in a few words")
-            yield Input(placeholder="Checkout API returning 500s", id="title")
-            yield Label("Impact: who and what is affected")
-            yield Input(placeholder="EU customers cannot pay", id="impact")
-            yield Label("Runbook to attach (optional)")
-            yield Select(
-                [(f"{r.name}", r.id) for r in self.playbook.runbooks], prompt="none", allow_blank=True, id="runbook"
-            )
-            with Horizontal(id="declare-when"):
-                with VerticalScroll():
-                    yield Label("Started (now, 14:02, -20m)")
-                    yield Input(value="now", id="started")
-                with VerticalScroll():
-                    yield Label("Incident commander")
-                    yield Input(value=login_name(), id="commander")
+            yield Static("Declare an incident: fill in, then ctrl+s", id="declare-title")
+            yield Label("Severity: up/down here (shift+tab from the title)", classes="declare-hint")
+            yield SeverityList(self.playbook, id="severity")
+            with Horizontal(classes="declare-field"):
+                yield Label("Title", classes="declare-label")
+                yield Input(placeholder="what is broken: Checkout API returning 500s", id="title", compact=True)
+            with Horizontal(classes="declare-field"):
+                yield Label("Impact", classes="declare-label")
+                yield Input(placeholder="who and what is affected: EU customers cannot pay", id="impact", compact=True)
+            with Horizontal(classes="declare-field"):
+                yield Label("Runbook", classes="declare-label")
+                yield Select(
+                    [(f"{r.name}", r.id) for r in self.playbook.runbooks], prompt="none (optional)", allow_blank=True,
+                    id="runbook", compact=True,
+                )
+            with Horizontal(classes="declare-field"):
+                yield Label("Started", classes="declare-label")
+                yield Input(value="now", placeholder="now, 14:02, -20m", id="started", compact=True)
+                yield Label("Commander", classes="declare-label", id="commander-label")
+                yield Input(value=login_name(), id="commander", compact=True)
             yield Static(id="declare-error", markup=False)
-            yield Button("Declare and start the clock (ctrl+s)", variant="error", id="declare-button")
+            yield Button("Declare and start the clock (ctrl+s)", variant="error", id="declare-button", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -83,10 +91,13 @@ class DeclareScreen(Screen):
             event = self.app.store.declare(payload)
         except WarroomError as error:
             message = self.query_one("#declare-error", Static)
-            message.update(f"Cannot declare: {error}")
+            message.update(f"✗ {error}")
             message.display = True
             return
         self.app.open_incident(event.incident)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.can_go_back if action == "back" else True  # nowhere to go back to: no "esc Back" in the footer
 
     def action_back(self) -> None:
         if self.can_go_back:

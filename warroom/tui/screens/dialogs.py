@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from warroom.playbook import Playbook
 from warroom.text import one_line
+from warroom.tui.widgets.hanging import hanging
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -44,20 +47,49 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-def severity_options(playbook: Playbook, current: str | None = None) -> list[Option]:
-    """Each severity with its response target and criteria, for choosing one."""
+def cadence(every: timedelta) -> str:
+    """An update cadence as a person says it: 15m, 1h, 1h30m, 1d."""
+    minutes = int(every.total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    text = (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
+    return text or f"{int(every.total_seconds())}s"
+
+
+def severity_options(playbook: Playbook, current: str | None = None, width: int = 0) -> list[Option]:
+    """Each severity with its response target and, on the line under it, its criteria (wrapped to `width`)."""
     options = []
     for severity in playbook.severities:
         marker = "  (current)" if severity.id == current else ""
-        criteria = "\n".join(f"    · {one_line(c)}" for c in severity.criteria)
-        prompt = Content.assemble(
+        head = Content.assemble(
             (f"{severity.id} {one_line(severity.name)}", "bold"),
-            (f"  response {severity.response_label}, updates every {int(severity.update_every.total_seconds() // 60)}m", "$text-muted"),
+            (f"  response {severity.response_label}, updates every {cadence(severity.update_every)}", "$text-muted"),
             (marker, "bold $accent"),
-            "\n" + criteria if criteria else "",
         )
-        options.append(Option(prompt, id=severity.id))
+        lines = [hanging(Content(""), head, width)]
+        if severity.criteria:
+            criteria = Content(" · ".join(one_line(c) for c in severity.criteria))
+            lines.append(hanging(Content("  "), criteria, width))
+        options.append(Option(Content("\n").join(lines), id=severity.id))
     return options
+
+
+class SeverityList(OptionList):
+    """The playbook's severities with their criteria, wrapped under each level (redrawn for a new width)."""
+
+    def __init__(self, playbook: Playbook, current: str | None = None, **kwargs) -> None:
+        super().__init__(*severity_options(playbook, current), **kwargs)
+        self.playbook = playbook
+        self.current = current
+        self._wrapped_at = 0
+
+    def on_resize(self) -> None:
+        width = max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
+        if width != self._wrapped_at:
+            self._wrapped_at = width
+            highlighted = self.highlighted
+            self.set_options(severity_options(self.playbook, self.current, width))
+            self.highlighted = highlighted
 
 
 class SeverityDialog(ModalScreen[str | None]):
@@ -73,7 +105,7 @@ class SeverityDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Change severity: choose a level (enter), or escape", id="question")
-            yield OptionList(*severity_options(self.playbook, self.current), id="severities")
+            yield SeverityList(self.playbook, self.current, id="severities")
 
     def on_mount(self) -> None:
         options = self.query_one("#severities", OptionList)

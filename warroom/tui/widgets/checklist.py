@@ -16,18 +16,19 @@ from warroom import views
 from warroom.clock import local_hm
 from warroom.incident import IncidentState
 from warroom.text import one_line
+from warroom.tui.widgets.hanging import flow, hanging
 
 
 class Checklist(OptionList):
     """Steps under their phase or runbook; space ticks the step under the cursor."""
 
     BINDINGS = [
-        Binding("space", "toggle", "Tick step"),
+        Binding("space", "toggle", "Tick"),
         Binding("enter", "toggle", "Tick / open", show=False),
     ]
 
-    state: reactive[IncidentState | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+    now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
     @dataclass
     class StepToggled(Message):
@@ -42,9 +43,19 @@ class Checklist(OptionList):
         self._unfolded_lists: set[str] = set()  # lists the commander opened besides the current phase
         self._folded_lists: set[str] = set()  # lists the commander closed
         self._shown_options: tuple = ()
+        self._wrapped_at = 0
 
     def on_mount(self) -> None:
         self.border_title = "Checklist"
+
+    def on_resize(self) -> None:
+        if self._wrap_width() != self._wrapped_at:
+            self._shown_options = ()  # wrapped for another width: draw again
+            self._rebuild()
+
+    def _wrap_width(self) -> int:
+        """The width a line gets, the scrollbar's room kept back (it comes and goes as the list grows)."""
+        return max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
 
     def watch_state(self) -> None:
         self._rebuild()
@@ -61,13 +72,15 @@ class Checklist(OptionList):
         state, now = self.state, self.now
         if state is None or now is None or not state.declared:
             return
+        self._wrapped_at = width = self._wrap_width()
+        lists = views.checklists(state, now)
         options: list[Option] = []
-        for view in views.checklists(state, now):
+        for view in lists:
             is_open = self._is_open(view)
-            options.append(Option(self._header(view, is_open), id=f"list:{view.id}"))
+            options.append(Option(self._header(view, is_open, width), id=f"list:{view.id}"))
             if is_open:
                 for step in view.steps:
-                    options.append(Option(self._step(step), id=f"step:{step.number}"))
+                    options.append(Option(self._step(step, width), id=f"step:{step.number}"))
         signature = tuple((o.id, o.prompt) for o in options)
         if signature == self._shown_options:
             return
@@ -78,36 +91,39 @@ class Checklist(OptionList):
         if highlighted in ids:
             self.highlighted = ids.index(highlighted)
         elif options:
-            first_open = next((i for i, o in enumerate(options) if o.id and o.id.startswith("step:")), 0)
-            self.highlighted = first_open
-        total = sum(v.total for v in views.checklists(state, now))
-        done = sum(v.done for v in views.checklists(state, now))
-        self.border_subtitle = f"{done}/{total} done"
+            self.highlighted = ids.index(self._next_to_do(lists, ids))
+        self.border_subtitle = f"{sum(v.done for v in lists)}/{sum(v.total for v in lists)} done"
 
-    def _header(self, view: views.ChecklistView, is_open: bool) -> Content:
-        arrow = "▾" if is_open else "▸"
+    def _next_to_do(self, lists: list[views.ChecklistView], ids: list[str | None]) -> str | None:
+        """Where the cursor starts: the first step not done in the current phase, else in any open list."""
+        current = [v for v in lists if v.current]
+        for view in current + [v for v in lists if not v.current]:
+            for step in view.steps:
+                if not step.done and f"step:{step.number}" in ids:
+                    return f"step:{step.number}"
+        return f"list:{current[0].id}" if current else ids[0]
+
+    def _header(self, view: views.ChecklistView, is_open: bool, width: int) -> Content:
+        arrow = "▾ " if is_open else "▸ "
         label = "Runbook: " if view.kind == "runbook" else ""
-        parts: list = [
-            (f"{arrow} {label}{one_line(view.name)}", "bold $accent" if view.current else "bold"),
-        ]
+        pieces = [Content.styled(f"{label}{one_line(view.name)}", "bold $accent" if view.current else "bold")]
         if view.window is not None:
-            parts.append((f"  {view.window}", "$text-muted"))
+            pieces.append(Content.styled(f"{view.window}", "$text-muted"))
         complete = view.total and view.done == view.total
-        parts.append((f"  {view.done}/{view.total}", "bold $success" if complete else ""))
-        if view.current:
-            parts.append(("  ◀ now", "bold $accent"))
+        pieces.append(Content.styled(f"{view.done}/{view.total}", "bold $success" if complete else ""))
+        if view.current and not self.state.resolved:  # type: ignore[union-attr]
+            pieces.append(Content.styled("◀ now", "bold $accent"))
         if view.past_window:
-            parts.append(("  PAST WINDOW", "bold $error"))
-        return Content.assemble(*parts)
+            pieces.append(Content.styled("PAST WINDOW", "bold $error"))
+        return flow(Content.styled(arrow, "bold $accent" if view.current else "bold"), pieces, width)
 
-    def _step(self, step: views.StepView) -> Content:
+    def _step(self, step: views.StepView, width: int) -> Content:
+        number = Content.styled(f"{step.number:>2}. ", "$text-muted")
         if step.done:
             assert step.done_at is not None
-            return Content.assemble(
-                ("   [x] ", "$success"), (f"{step.number:>2}. ", "$text-muted"), (one_line(step.text), "$text-muted strike"),
-                (f"  {local_hm(step.done_at)}", "$success"),
-            )
-        return Content.assemble(("   [ ] ", "bold"), (f"{step.number:>2}. ", "$text-muted"), one_line(step.text))
+            text = Content.assemble((one_line(step.text), "$text-muted strike"), (f"  {local_hm(step.done_at)}", "$success"))
+            return hanging(Content.assemble(("  [x] ", "$success"), number), text, width)
+        return hanging(Content.assemble(("  [ ] ", "bold"), number), Content(one_line(step.text)), width)
 
     def action_toggle(self) -> None:
         option = self.highlighted_option

@@ -1,4 +1,4 @@
-"""The top line: which incident, its severity badge, status and title, and the wall clock."""
+"""The top line: severity badge, status, which incident and as much of its title as fits, and the wall clock."""
 
 from __future__ import annotations
 
@@ -12,47 +12,74 @@ from warroom.clock import local_hms, utc_hm
 from warroom.incident import IncidentState
 from warroom.text import one_line
 
-STATUS_STYLE = {"investigating": "bold $warning", "mitigating": "bold $accent", "resolved": "bold $success"}
+STATUS_STYLE = {
+    "investigating": "bold $warning",
+    "mitigating": "bold $accent",
+    "resolved": "bold $text on $success-darken-2",
+}
 
 
-def severity_badge(state: IncidentState) -> tuple[str, str]:
+def severity_badge(state: IncidentState, *, with_name: bool = True) -> tuple[str, str]:
     """The severity as a badge; the most severe level of the playbook is the loudest."""
     assert state.playbook is not None
     ids = [s.id for s in state.playbook.severities]
     rank = ids.index(state.severity) if state.severity in ids else len(ids)
     style = "bold $text on $error" if rank == 0 else "bold $text on $warning-darken-1" if rank == 1 else "bold $text on $primary"
-    name = state.playbook.severity(state.severity).name if state.severity in ids else ""
-    return f" {state.severity} {name} ", style
+    name = one_line(state.playbook.severity(state.severity).name) if state.severity in ids and with_name else ""
+    return f" {state.severity} {name} " if name else f" {state.severity} ", style
 
 
 class IncidentHeader(Static):
-    """WARROOM · INC-3 · [P1 High] · INVESTIGATING · the title ·········· 14:05:12 local / 13:05 UTC"""
+    """ P1 High  INVESTIGATING  INC-3  the title ··························· 14:05:12 · 13:05 UTC
+
+    `mode` is LIVE in the console (no badge: that is the normal case); the wall screen and replay say
+    what they are in a badge of their own at the left.
+    """
 
     state: reactive[IncidentState | None] = reactive(None)
     now: reactive[datetime | None] = reactive(None)
     mode: reactive[str] = reactive("LIVE")
 
+    def _left(self, state: IncidentState, *, with_name: bool) -> Content:
+        badge, badge_style = severity_badge(state, with_name=with_name)
+        parts: list = []
+        if self.mode != "LIVE":
+            parts += [(f" {self.mode} ", "bold $text on $error"), " "]
+        status = state.status.upper()
+        parts += [
+            (badge, badge_style),
+            " ",
+            (f" {status} " if state.resolved else status, STATUS_STYLE.get(state.status, "bold")),
+            "  ",
+            (state.id, "bold"),
+            "  ",
+        ]
+        return Content.assemble(*parts)
+
     def render(self) -> Content:
         if self.state is None or not self.state.declared or self.now is None:
             return Content.assemble((" WARROOM ", "bold reverse"))
-        state = self.state
-        badge, badge_style = severity_badge(state)
-        mode_style = "bold $text on $error" if self.mode != "LIVE" else "bold $text on $success-darken-2"
-        left = Content.assemble(
-            (f" {self.mode} ", mode_style),
-            " ",
-            (state.id, "bold"),
-            " ",
-            (badge, badge_style),
-            " ",
-            (state.status.upper(), STATUS_STYLE.get(state.status, "bold")),
-            "  ",
-        )
-        right = Content(f"{local_hms(self.now)} · {utc_hm(self.now)} UTC ")
-        room = self.size.width - left.cell_length - right.cell_length - 1
+        state, width = self.state, self.size.width
         title = one_line(state.title)
-        if len(title) > room:
-            title = title[: max(0, room - 1)] + "…" if room > 1 else ""
-        left = Content.assemble(left, (title, "bold"))
-        gap = max(1, self.size.width - left.cell_length - right.cell_length)
-        return Content.assemble(left, " " * gap, right)
+        clocks = (f"{local_hms(self.now)} · {utc_hm(self.now)} UTC ", f"{local_hms(self.now)} ", "")
+        # Severity, status and the incident always; then the whole title if it fits, giving up the UTC
+        # time, then the local time, then the severity's name for it; otherwise as much title as fits.
+        layouts = [(True, clocks[0]), (True, clocks[1]), (True, clocks[2]), (False, clocks[2])]
+        chosen = None
+        for with_name, clock in layouts:
+            left = self._left(state, with_name=with_name)
+            if left.cell_length + len(title) + len(clock) + 1 <= width:
+                chosen = (left, clock)
+                break
+        if chosen is None:
+            left, clock = self._left(state, with_name=True), ""
+            room = width - left.cell_length
+            if room < 8:  # very narrow: the short badge leaves a few more cells
+                left = self._left(state, with_name=False)
+                room = width - left.cell_length
+            title = Content(title).truncate(max(0, room), ellipsis=True).plain
+        else:
+            left, clock = chosen
+        line = Content.assemble(left, (title, "bold"))
+        gap = max(1, width - line.cell_length - len(clock))
+        return Content.assemble(line, " " * gap, clock) if clock else line

@@ -16,6 +16,7 @@ from warroom import views
 from warroom.clock import format_duration, local_hm
 from warroom.incident import IncidentState
 from warroom.text import one_line
+from warroom.tui.widgets.hanging import flow
 
 STATE_TEXT = {
     "unreached": ("not at this severity", "$text-disabled"),
@@ -30,13 +31,13 @@ class EscalationLadder(OptionList):
     """One rung per entry (two lines); n notifies and a acknowledges the rung under the cursor."""
 
     BINDINGS = [
-        Binding("n", "notify", "Notify rung"),
-        Binding("a", "acknowledge", "Ack rung"),
+        Binding("n", "notify", "Notify"),
+        Binding("a", "acknowledge", "Ack"),
         Binding("c", "copy_number", "Copy number"),
     ]
 
-    state: reactive[IncidentState | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+    now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
     @dataclass
     class Notified(Message):
@@ -56,11 +57,28 @@ class EscalationLadder(OptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._shown_options: tuple = ()
+        self._wrapped_at = 0
 
     def on_mount(self) -> None:
         self.border_title = "Escalation ladder"
 
-    def watch_state(self) -> None:
+    def on_resize(self) -> None:
+        if self._wrap_width() != self._wrapped_at:
+            self._shown_options = ()  # wrapped for another width: draw again
+            self._rebuild()
+
+    def _wrap_width(self) -> int:
+        return max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A resolved incident pages nobody: n and a leave the footer (c still copies a number)."""
+        if action in ("notify", "acknowledge") and self.state is not None and self.state.resolved:
+            return False
+        return True
+
+    def watch_state(self, old: IncidentState | None, new: IncidentState | None) -> None:
+        if (old is not None and old.resolved) != (new is not None and new.resolved):
+            self.refresh_bindings()
         self._rebuild()
 
     def watch_now(self) -> None:
@@ -71,11 +89,15 @@ class EscalationLadder(OptionList):
         if state is None or now is None or not state.declared:
             return
         ladder = views.ladder(state, now)
-        options = [Option(self._rung(rung, ladder, now), id=f"rung:{rung.rung.id}") for rung in ladder.rungs]
-        if ladder.next is not None and ladder.next_in is not None:
-            subtitle = f"next: {ladder.next.rung.name} in {format_duration(ladder.next_in)}"
-        elif ladder.due:
-            subtitle = f"{len(ladder.due)} due now"
+        self._wrapped_at = width = self._wrap_width()
+        options = [
+            Option(self._rung(rung, state, now, width), id=f"rung:{rung.rung.id}") for rung in ladder.rungs
+        ]
+        # The countdown first: a narrow pane cuts the end of the subtitle, and the name matters less.
+        if ladder.due:  # the alarm stays here until someone is notified
+            subtitle = "DUE NOW: call, then press n" if len(ladder.due) == 1 else f"{len(ladder.due)} DUE: call, n for each"
+        elif ladder.next is not None and ladder.next_in is not None:
+            subtitle = f"next in {format_duration(ladder.next_in)}: {one_line(ladder.next.rung.name)}"
         else:
             subtitle = ""
         self.border_subtitle = subtitle
@@ -89,26 +111,36 @@ class EscalationLadder(OptionList):
         if options:
             self.highlighted = highlighted if highlighted is not None and highlighted < len(options) else 0
 
-    def _rung(self, rung: views.RungView, ladder: views.LadderView, now: datetime) -> Content:
-        dim = rung.state == "unreached"
-        name_style = "$text-disabled" if dim else ("bold $error" if rung.state == "due" else "bold")
-        numbers = "  ".join(c.phone for c in rung.rung.contacts) or "no number"
-        status_text, status_style = STATE_TEXT[rung.state]
-        if rung.state == "notified" and rung.notified_at:
+    def _rung(self, rung: views.RungView, state: IncidentState, now: datetime, width: int) -> Content:
+        """Two lines (more if narrow): the rung and its window; its numbers and where it stands."""
+        kind = rung.state
+        if state.resolved and kind in ("due", "waiting"):
+            kind = "closed"  # nobody is paged for a resolved incident
+        dim = kind in ("unreached", "closed")
+        name_style = "$text-disabled" if dim else ("bold $error" if kind == "due" else "bold")
+        numbers = "  ".join(one_line(c.phone) for c in rung.rung.contacts) or "no number"
+        status_text, status_style = STATE_TEXT.get(kind, ("", "$text-disabled"))
+        if kind == "notified" and rung.notified_at:
             status_text = f"notified {local_hm(rung.notified_at)}, awaiting ack (a)"
-        elif rung.state == "acknowledged" and rung.acknowledged_at:
+        elif kind == "acknowledged" and rung.acknowledged_at:
             status_text = f"acknowledged {local_hm(rung.acknowledged_at)}"
-        elif rung.state == "waiting":
+        elif kind == "waiting":
             status_text = f"due in {format_duration(rung.due_at - now, seconds=False)}"
-        marker = "▶" if rung.current else " "
-        return Content.assemble(
-            (f"{marker}{rung.number} ", name_style),
-            (one_line(rung.rung.name), name_style),
-            (f"  {rung.rung.window}", "$text-disabled" if dim else "$text-muted"),
-            "\n",
-            (f"   ☎ {numbers}  ", "$text-disabled" if dim else ""),
-            (status_text, status_style),
+        elif kind == "closed":
+            status_text = "not notified" if rung.state == "due" else "not reached"
+        marker = "▶" if rung.current and not state.resolved else " "
+        faint = "$text-disabled" if dim else ""
+        head = flow(
+            Content.styled(f"{marker}{rung.number} ", name_style),
+            [Content.styled(one_line(rung.rung.name), name_style), Content.styled(f"{rung.rung.window}", faint or "$text-muted")],
+            width,
         )
+        contact = flow(
+            Content.styled("   ☎ ", faint),
+            [Content.styled(numbers, faint), Content.styled(status_text, status_style)] if status_text else [Content.styled(numbers, faint)],
+            width,
+        )
+        return Content("\n").join([head, contact])
 
     def _highlighted_rung(self) -> str | None:
         option = self.highlighted_option

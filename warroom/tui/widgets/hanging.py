@@ -1,0 +1,40 @@
+"""Hanging indents for option lists: a prefix, then text whose wrapped lines start under its first character."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+MIN_ROOM = 12  # narrower than this, a hanging indent wastes more than it tidies
+
+
+def hanging(prefix: Content, text: Content, width: int) -> Content:
+    """`prefix` then `text`, the text wrapped to `width` with every line after the first indented under it."""
+    room = width - prefix.cell_length
+    if width <= 0 or room < MIN_ROOM or text.cell_length <= room:
+        return prefix + text
+    lines = text.wrap(room)
+    indent = Content(" " * prefix.cell_length)
+    return Content("\n").join([prefix + lines[0], *(indent + line for line in lines[1:])])
+
+
+def flow(prefix: Content, pieces: list[Content], width: int, gap: str = "  ") -> Content:
+    """`prefix` then the pieces, `gap` apart; a piece that does not fit on the line starts the next one
+    (under the first piece), so that "PAST WINDOW" or "awaiting ack (a)" is never split in two."""
+    room = width - prefix.cell_length
+    joined = Content(gap).join(pieces)
+    if width <= 0 or room < MIN_ROOM or joined.cell_length <= room:
+        return prefix + joined
+    lines: list[Content] = []
+    line = Content("")
+    for piece in pieces:
+        if not line.cell_length:
+            line = piece
+        elif line.cell_length + len(gap) + piece.cell_length <= room:
+            line = line + gap + piece
+        else:
+            lines.append(line)
+            line = piece
+    lines.append(line)
+    wrapped = [part for line in lines for part in (line.wrap(room) if line.cell_length > room else [line])]
+    indent = Content(" " * prefix.cell_length)
+    return Content("\n").join([prefix + wrapped[0], *(indent + line for line in wrapped[1:])])
