@@ -212,21 +212,6 @@ async def test_enter_on_a_resolved_incident_replays_it_and_escape_comes_back(sto
     assert app.return_code == 0
 
 
-async def test_from_the_console_l_opens_the_browser_and_escape_returns(store, clock, incidents):
-    app = make_app(store, clock=clock, incident_id=incidents["search"])
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        console = app.screen
-        assert isinstance(console, ConsoleScreen)
-        await pilot.press("l")
-        await pilot.pause()
-        assert isinstance(app.screen, BrowserScreen)
-        assert shown_ids(app) == ["INC-3", "INC-2", "INC-1"]
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is console
-
-
 async def test_from_the_console_opening_another_open_incident_replaces_the_console(store, clock, incidents):
     app = make_app(store, clock=clock, incident_id=incidents["search"])
     async with app.run_test(size=SIZE) as pilot:
@@ -250,11 +235,21 @@ async def test_from_the_console_opening_another_open_incident_replaces_the_conso
         assert app.screen is console
 
 
-async def test_from_the_console_a_resolved_incident_replays_and_escape_walks_back(store, clock, incidents):
+async def test_from_the_console_l_opens_the_browser_a_resolved_incident_replays_and_escape_walks_back(
+    store, clock, incidents
+):
     app = make_app(store, clock=clock, incident_id=incidents["search"])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         console = app.screen
+        assert isinstance(console, ConsoleScreen)
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        assert shown_ids(app) == ["INC-3", "INC-2", "INC-1"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is console
         await pilot.press("l")
         await pilot.pause()
         app.screen.query_one(Input).value = "status:resolved"

@@ -135,7 +135,7 @@ def fingerprint(db: Path) -> tuple[str, list[str]]:
     return hashlib.sha256(db.read_bytes()).hexdigest(), sorted(os.listdir(db.parent))
 
 
-def test_replay_in_a_real_terminal_moves_by_keys_and_leaves_the_file_untouched(terminal: Terminal, logged) -> None:
+def test_replay_and_the_browser_in_a_real_terminal_leave_the_file_untouched(terminal: Terminal, logged) -> None:
     db, env = logged
     before = fingerprint(db)
     assert before[1] == ["warroom.db"]
@@ -176,10 +176,8 @@ def test_replay_in_a_real_terminal_moves_by_keys_and_leaves_the_file_untouched(t
     terminal.wait_until_quit()
     assert fingerprint(db) == before  # not one byte written, and no -wal or -shm left behind
 
-
-def test_list_in_a_terminal_is_the_browser_and_opens_a_replay(terminal: Terminal, logged) -> None:
-    db, env = logged
-    before = fingerprint(db)
+    # `warroom list` in a terminal is the browser, its filter filled from the options; enter replays.
+    terminal.run("kill-session", "-t", terminal.session)
     terminal.start([str(WARROOM), "list", "--status", "resolved"], env)
     terminal.wait_for("1 of 1 shown")
     assert "status:resolved" in terminal.screen()  # the filter, filled from --status
