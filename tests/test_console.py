@@ -23,7 +23,7 @@ from warroom.tui.app import WarroomApp, make_app
 from warroom.tui.screens.console import ConsoleScreen
 from warroom.tui.screens.declare import DeclareScreen
 from warroom.tui.screens.dialogs import ConfirmDialog, SeverityDialog
-from warroom.tui.screens.help import HelpScreen
+from warroom.tui.screens.help import HelpScreen, Table
 from warroom.tui.screens.picker import PickerScreen
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.command_bar import CommandInput
@@ -826,6 +826,23 @@ async def test_question_mark_opens_help_and_escape_closes_it(store, clock, incid
         await pilot.press("escape")
         assert isinstance(app.screen, ConsoleScreen)
         assert len(logged(store, incident)) == 1
+
+
+async def test_help_at_80x24_wraps_each_explanation_under_itself(store, clock, incident):
+    app = console_app(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        tables = list(app.screen.query(Table))
+        assert len(tables) == 2
+        for table in tables:
+            width = table.content_region.width
+            lines = plain(table.content).splitlines()
+            assert all(len(line) <= width for line in lines), lines
+        keys = plain(tables[0].content).splitlines()
+        r = next(i for i, line in enumerate(keys) if line.startswith("  R "))
+        assert keys[r + 1].startswith(" " * 18) and not keys[r + 1][18].isspace()  # under the text, not the key
+        assert "once resolved, R reopens it" in " ".join(line.strip() for line in keys)
 
 
 async def test_o_switches_the_timeline_between_recorded_and_happened_order(store, clock, incident, db_path):
