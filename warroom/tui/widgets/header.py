@@ -30,21 +30,23 @@ def severity_badge(state: IncidentState, *, with_name: bool = True) -> tuple[str
 
 
 class IncidentHeader(Static):
-    """ P1 High  INVESTIGATING  INC-3  the title ··························· 14:05:12 · 13:05 UTC
+    """ LIVE  P1 High  INVESTIGATING  INC-3  the title ···················· 14:05:12 · 13:05 UTC
 
-    `mode` is LIVE in the console (no badge: that is the normal case); the wall screen and replay say
-    what they are in a badge of their own at the left.
+    `mode` says which screen this is: LIVE (the console), or the wall screen's or replay's own words. A
+    resolved incident is not live: RESOLVED stands in the status's place and the LIVE badge goes.
     """
 
     state: reactive[IncidentState | None] = reactive(None)
     now: reactive[datetime | None] = reactive(None)
     mode: reactive[str] = reactive("LIVE")
 
-    def _left(self, state: IncidentState, *, with_name: bool) -> Content:
+    def _left(self, state: IncidentState, *, with_name: bool, with_live: bool = True) -> Content:
         badge, badge_style = severity_badge(state, with_name=with_name)
         parts: list = []
         if self.mode != "LIVE":
             parts += [(f" {self.mode} ", "bold $text on $error"), " "]
+        elif with_live and not state.resolved:
+            parts += [(" LIVE ", "bold $text on $success-darken-2"), " "]
         status = state.status.upper()
         parts += [
             (badge, badge_style),
@@ -63,19 +65,22 @@ class IncidentHeader(Static):
         title = one_line(state.title)
         clocks = (f"{local_hms(self.now)} · {utc_hm(self.now)} UTC ", f"{local_hms(self.now)} ", "")
         # Severity, status and the incident always; then the whole title if it fits, giving up the UTC
-        # time, then the local time, then the severity's name for it; otherwise as much title as fits.
-        layouts = [(True, clocks[0]), (True, clocks[1]), (True, clocks[2]), (False, clocks[2])]
+        # time, the LIVE badge, the local time, then the severity's name for it; else as much title as fits.
+        layouts = [
+            (True, True, clocks[0]), (True, True, clocks[1]), (True, False, clocks[1]), (True, False, clocks[2]),
+            (False, False, clocks[2]),
+        ]
         chosen = None
-        for with_name, clock in layouts:
-            left = self._left(state, with_name=with_name)
+        for with_name, with_live, clock in layouts:
+            left = self._left(state, with_name=with_name, with_live=with_live)
             if left.cell_length + len(title) + len(clock) + 1 <= width:
                 chosen = (left, clock)
                 break
         if chosen is None:
-            left, clock = self._left(state, with_name=True), ""
+            left, clock = self._left(state, with_name=True, with_live=False), ""
             room = width - left.cell_length
             if room < 8:  # very narrow: the short badge leaves a few more cells
-                left = self._left(state, with_name=False)
+                left = self._left(state, with_name=False, with_live=False)
                 room = width - left.cell_length
             title = Content(title).truncate(max(0, room), ellipsis=True).plain
         else:
