@@ -180,7 +180,7 @@ def test_metrics_times_target_phases_and_rungs(markdown: str) -> None:
         "- **Time to acknowledge:** 7 minutes",
         "- **Time to mitigate:** 20 minutes",
         "- **Time to resolve:** 50 minutes",
-        "- **Response target** (P1, 1 hour): met: acknowledged at T+0:07:00 (due T+1:00:00, 53 minutes to spare)",
+        "- **Response target** (P2 when acknowledged, 4 hours): met: acknowledged at T+0:07:00 (due T+4:00:00, 3 hours and 53 minutes to spare)",
         "Phases against their windows:",
         "| Phase | Window | Entered | Left | Time in phase | Result |",
         "| --- | --- | --- | --- | --- | --- |",

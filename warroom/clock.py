@@ -156,7 +156,7 @@ def format_duration(delta: timedelta | float | None, *, seconds: bool = True) ->
         return f"{sign}{hours}h {minutes:02d}m"
     if minutes:
         return f"{sign}{minutes}m {secs:02d}s" if seconds else f"{sign}{minutes}m"
-    return f"{sign}{secs}s" if seconds else f"{sign}0m"
+    return f"{sign}{secs}s"  # under a minute, "0m" would say nothing
 
 
 def format_clock(delta: timedelta) -> str:

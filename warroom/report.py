@@ -400,7 +400,9 @@ def markdown_report(events: Iterable[Event], now: datetime) -> str:
         ("Time to resolve", result.to_resolve, "not resolved" + ("" if state.resolved else " yet")),
     ):
         add(f"- **{label}:** {say(value) if value is not None else none}")
-    add(f"- **Response target** ({inline(state.severity)}, {_target(views.severity_of(state).response_target)}): {_response(result.response, start)}")
+    judged_by = result.response.severity or views.severity_of(state)
+    when = "" if judged_by.id == state.severity else " when acknowledged" if result.response.met_at else " when resolved"
+    add(f"- **Response target** ({inline(judged_by.id)}{when}, {_target(judged_by.response_target)}): {_response(result.response, start)}")
     add("")
     add("Phases against their windows:")
     add("")

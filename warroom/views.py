@@ -36,24 +36,46 @@ class ResponseView:
     met_at: datetime | None
     state: str  # "pending", "met", "missed" (acknowledged late), "overdue" (not yet acknowledged)
     remaining: timedelta  # until due (pending); negative once overdue; for met/missed: due_at - met_at
+    severity: Severity | None = None  # the severity it is judged against (in force when someone responded)
 
     @property
     def late_by(self) -> timedelta:
         return max(timedelta(0), -self.remaining)
 
 
+def severity_at(state: IncidentState, when: datetime) -> Severity:
+    """The severity in force at a moment (the declared one for a moment before any change)."""
+    current = state.severity_history[0][0] if state.severity_history else state.severity
+    for severity_id, at in state.severity_history:
+        if at <= when:
+            current = severity_id
+    return _playbook(state).severity(current)
+
+
 def response(state: IncidentState, now: datetime) -> ResponseView:
-    severity = severity_of(state)
+    """Judged against the severity in force when someone responded: raising P1 to P0 after an
+    acknowledgement does not turn a response that was in time into a miss."""
     assert state.started_at is not None
-    due_at = state.started_at + severity.response_target
     met_at = state.acknowledged_at
     if met_at is not None:
-        return ResponseView(severity.response_label, due_at, met_at, "met" if met_at <= due_at else "missed", due_at - met_at)
+        severity = severity_at(state, met_at)
+        due_at = state.started_at + severity.response_target
+        return ResponseView(
+            severity.response_label, due_at, met_at, "met" if met_at <= due_at else "missed", due_at - met_at, severity
+        )
     if state.resolved_at is not None:  # resolved without anyone acknowledging: judged at resolution
         judged = state.resolved_at
-        return ResponseView(severity.response_label, due_at, None, "met" if judged <= due_at else "missed", due_at - judged)
+        severity = severity_at(state, judged)
+        due_at = state.started_at + severity.response_target
+        return ResponseView(
+            severity.response_label, due_at, None, "met" if judged <= due_at else "missed", due_at - judged, severity
+        )
+    severity = severity_of(state)
+    due_at = state.started_at + severity.response_target
     remaining = due_at - now
-    return ResponseView(severity.response_label, due_at, None, "pending" if remaining > timedelta(0) else "overdue", remaining)
+    return ResponseView(
+        severity.response_label, due_at, None, "pending" if remaining > timedelta(0) else "overdue", remaining, severity
+    )
 
 
 @dataclass(frozen=True)
