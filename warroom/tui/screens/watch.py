@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.app import ComposeResult
-from textual.containers import Center, Middle
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -13,33 +12,14 @@ from textual.widgets import Footer, Static
 
 from warroom import events as kinds
 from warroom import views
-from warroom.clock import format_clock, format_duration, local_hm
+from warroom.clock import format_clock, format_duration
 from warroom.events import Event
 from warroom.incident import IncidentLog, IncidentState
 from warroom.text import one_line
 from warroom.tui.widgets.big_clock import BigClock
+from warroom.tui.widgets.clock_pane import response_line
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.timeline import Timeline
-
-
-def response_line(state: IncidentState, now: datetime) -> Content:
-    """The response target for the room: the facts, and none of the console's key hints (nothing is typed here)."""
-    response = views.response(state, now)
-    label = f"Response target ({response.label})"
-    if response.state == "pending":
-        return Content.assemble(
-            (label, "bold"), f": due {local_hm(response.due_at)}, ", (format_duration(response.remaining), "bold"), " left"
-        )
-    if response.state == "overdue":
-        return Content.assemble(
-            (f" RESPONSE OVERDUE by {format_duration(response.late_by)} ", "bold $text on $error"),
-            f"  was due {local_hm(response.due_at)}; nobody has acknowledged yet",
-        )
-    if response.state == "met":
-        return Content.assemble((label, "bold"), ": ", (f"met at {local_hm(response.met_at)}" if response.met_at else "met", "bold $success"))
-    late = format_duration(response.late_by, seconds=False)
-    when = f" (acknowledged {local_hm(response.met_at)})" if response.met_at else ""
-    return Content.assemble((label, "bold"), ": ", (f"missed by {late}", "bold $error"), when)
 
 
 def ladder_line(state: IncidentState, now: datetime) -> Content:
@@ -144,7 +124,7 @@ class WatchScreen(Screen):
             return
         waiting.display = False
         self.query_one(BigClock).value = format_clock(views.elapsed(state, now))
-        self.query_one("#watch-response", Static).update(response_line(state, now))
+        self.query_one("#watch-response", Static).update(response_line(state, now, hints=False))
         self.query_one("#watch-ladder", Static).update(ladder_line(state, now))
         self.set_class(views.response(state, now).state == "overdue" or bool(views.ladder(state, now).due), "-alarm")
         self.set_class(state.resolved, "-resolved")

@@ -16,65 +16,110 @@ from warroom.incident import IncidentState
 from warroom.tui.widgets.live_line import LiveLine
 
 
-def response_line(state: IncidentState, now: datetime) -> Content:
+def response_pieces(state: IncidentState, now: datetime, *, hints: bool = True) -> list[Content]:
+    """The response target: counting down, met, missed, or overdue (with what to do, where keys work)."""
     response = views.response(state, now)
-    label = f"Response target ({response.label})"
+    label = Content.styled(f"Response target ({response.label})", "bold")
     if response.state == "pending":
-        return Content.assemble(
-            (label, "bold"), f": due {local_hm(response.due_at)}, ", (format_duration(response.remaining), "bold"), " left"
-        )
+        return [Content.assemble(label, f": due {local_hm(response.due_at)},"),
+                Content.assemble(" ", (format_duration(response.remaining), "bold"), " left")]
     if response.state == "overdue":
-        return Content.assemble(
-            (f" RESPONSE OVERDUE by {format_duration(response.late_by)} ", "bold $text on $error"),
-            f" due {local_hm(response.due_at)}: acknowledge (a)",
-        )
+        advice = "acknowledge (a)" if hints else "nobody has acknowledged yet"
+        return [Content.styled(f" RESPONSE OVERDUE by {format_duration(response.late_by)} ", "bold $text on $error"),
+                Content(f"  was due {local_hm(response.due_at)}; {advice}")]
     if response.state == "met":
         when = f"met at {local_hm(response.met_at)}" if response.met_at else "met"
-        return Content.assemble((label, "bold"), ": ", (when, "bold $success"))
-    late = format_duration(response.late_by, seconds=False)
-    when = f" (acknowledged {local_hm(response.met_at)})" if response.met_at else ""
-    return Content.assemble((label, "bold"), ": ", (f"missed by {late}", "bold $error"), when)
+        return [Content.assemble(label, ": ", (when, "bold $success"))]
+    late = Content.assemble(label, ": ", (f"missed by {format_duration(response.late_by, seconds=False)}", "bold $error"))
+    return [late, Content(f" (acknowledged {local_hm(response.met_at)})")] if response.met_at else [late]
 
 
-def phase_line(state: IncidentState, now: datetime) -> Content:
+def phase_pieces(state: IncidentState, now: datetime) -> list[Content]:
     phase = views.current_phase(state, now)
     total = len(state.playbook.phases) if state.playbook else 0
     head = Content.assemble(("Phase ", "bold"), f"{phase.number}/{total} ", (phase.phase.name, "bold"))
     if state.resolved or phase.remaining is None:
-        return Content.assemble(head, f" ({phase.phase.window})")
+        return [head, Content(f" ({phase.phase.window})")]
     if phase.overdue:
-        return Content.assemble(head, " ", (f"PAST WINDOW by {format_duration(-phase.remaining)}", "bold $error"))
-    return Content.assemble(head, f": {format_duration(phase.remaining)} left of {phase.phase.window}")
+        return [head, Content.styled(f" PAST WINDOW by {format_duration(-phase.remaining)}", "bold $error")]
+    return [Content.assemble(head, ":"), Content(f" {format_duration(phase.remaining)} left of {phase.phase.window}")]
 
 
-def eta_and_update_line(state: IncidentState, now: datetime) -> Content:
-    parts: list = [("ETA ", "bold")]
+def eta_and_update_pieces(state: IncidentState, now: datetime, *, hints: bool = True) -> list[Content]:
     if state.resolved:
-        parts.append((f"was {local_hm(state.eta)}" if state.eta else "not set", "$text-muted"))
+        eta = Content.styled(f"was {local_hm(state.eta)}" if state.eta else "not set", "$text-muted")
     elif state.eta is None:
-        parts.append(("not set (e)", "$text-muted"))
+        eta = Content.styled("not set (e)" if hints else "not set", "$text-muted")
     else:
         left = state.eta - now
         if left >= timedelta(0):
-            parts.append(f"{local_hm(state.eta)} (in {format_duration(left, seconds=False)})")
+            eta = Content(f"{local_hm(state.eta)} (in {format_duration(left, seconds=False)})")
         else:
-            parts.append((f"{local_hm(state.eta)} (passed {format_duration(-left, seconds=False)} ago)", "bold $warning"))
+            eta = Content.styled(f"{local_hm(state.eta)} (passed {format_duration(-left, seconds=False)} ago)", "bold $warning")
+    pieces = [Content.assemble(("ETA ", "bold"), eta)]
     update = views.next_update(state, now)
     if update is not None:
-        parts.append(("  ·  Update ", "bold"))
         if update.overdue:
-            parts.append((f"OVERDUE by {format_duration(-update.remaining, seconds=False)}", "bold $error"))
-            parts.append((" (copy one: y)", "$text-muted"))
+            late = Content.styled(f"OVERDUE by {format_duration(-update.remaining, seconds=False)}", "bold $error")
+            pieces.append(Content.assemble(("  ·  Update ", "bold"), late, (" (copy one: y)" if hints else "", "$text-muted")))
         else:
-            parts.append(f"due {local_hm(update.due_at)} (in {format_duration(update.remaining, seconds=False)})")
-    return Content.assemble(*parts)
+            pieces.append(Content.assemble(
+                ("  ·  Update ", "bold"), f"due {local_hm(update.due_at)} (in {format_duration(update.remaining, seconds=False)})"
+            ))
+    return pieces
+
+
+def started_pieces(state: IncidentState) -> list[Content]:
+    assert state.started_at is not None
+    pieces = [Content.assemble(("Started ", "bold"), f"{local_hm(state.started_at)} local · {utc_hm(state.started_at)} UTC")]
+    if state.resolved_at:
+        pieces.append(Content.assemble(("  ·  RESOLVED ", "bold $success"), local_hm(state.resolved_at)))
+    return pieces
+
+
+def line(pieces: list[Content], width: int = 0) -> Content:
+    """The pieces joined as they are (each brings its own separator); given a width, a piece that does
+    not fit starts a new line, without its separator, so that no phrase is ever cut in two."""
+    if width <= 0:
+        return Content("").join(pieces)
+    lines: list[Content] = []
+    current = Content("")
+    for piece in pieces:
+        if current.cell_length and current.cell_length + piece.cell_length > width:
+            lines.append(current)
+            piece = piece[len(piece.plain) - len(piece.plain.lstrip(" ·")):]  # "  ·  Update" -> "Update"
+            current = piece
+        else:
+            current = current + piece
+    lines.append(current)
+    wrapped = [part for text in lines for part in (text.wrap(width) if text.cell_length > width else [text])]
+    return Content("\n").join(wrapped)
+
+
+def response_line(state: IncidentState, now: datetime, *, hints: bool = True) -> Content:
+    return line(response_pieces(state, now, hints=hints))
+
+
+def phase_line(state: IncidentState, now: datetime) -> Content:
+    return line(phase_pieces(state, now))
+
+
+def eta_and_update_line(state: IncidentState, now: datetime, *, hints: bool = True) -> Content:
+    return line(eta_and_update_pieces(state, now, hints=hints))
 
 
 class IncidentClock(Vertical):
-    """Elapsed time, large; the deadlines under it. The clock stops when the incident is resolved."""
+    """Elapsed time, large; the deadlines under it. The clock stops when the incident is resolved.
+
+    `hints=False` (replay, the wall screen) leaves out the console's keys, such as "acknowledge (a)".
+    """
 
     state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
     now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+
+    def __init__(self, *, hints: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.hints = hints
 
     def compose(self) -> ComposeResult:
         yield Digits("0:00:00", id="elapsed")
@@ -87,32 +132,31 @@ class IncidentClock(Vertical):
         self.border_title = "Incident clock"
         self._refresh_view()
 
+    def on_resize(self) -> None:
+        self._refresh_view()  # the lines wrap between their pieces at the pane's width
+
     def watch_state(self) -> None:
         self._refresh_view()
 
     def watch_now(self) -> None:
         self._refresh_view()
 
-    def _set(self, widget_id: str, content: Content) -> None:
-        self.query_one(f"#{widget_id}", LiveLine).show(content)
-
     def _refresh_view(self) -> None:
         state, now = self.state, self.now
         if state is None or now is None or not state.declared or not self.is_mounted:
             return
-        assert state.started_at is not None
         digits = self.query_one("#elapsed", Digits)
         value = format_clock(views.elapsed(state, now))
         if digits.value != value:
             digits.update(value)
-        started = Content.assemble(
-            ("Started ", "bold"), f"{local_hm(state.started_at)} local · {utc_hm(state.started_at)} UTC",
-            *((("  ·  ", ""), ("RESOLVED ", "bold $success"), f"{local_hm(state.resolved_at)}") if state.resolved_at else ()),
-        )
-        self._set("clock-started", started)
-        self._set("clock-response", response_line(state, now))
-        self._set("clock-phase", phase_line(state, now))
-        self._set("clock-eta", eta_and_update_line(state, now))
+        width = self.content_size.width
+        for widget_id, pieces in (
+            ("clock-started", started_pieces(state)),
+            ("clock-response", response_pieces(state, now, hints=self.hints)),
+            ("clock-phase", phase_pieces(state, now)),
+            ("clock-eta", eta_and_update_pieces(state, now, hints=self.hints)),
+        ):
+            self.query_one(f"#{widget_id}", LiveLine).show(line(pieces, width))
         response = views.response(state, now)
         self.set_class(response.state == "overdue", "-overdue")
         self.set_class(state.resolved, "-resolved")

@@ -54,8 +54,9 @@ class EscalationLadder(OptionList):
         ladder: "EscalationLadder"
         rung: str
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, hints: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.hints = hints  # the console's keys in the text; not in replay, where nothing is typed
         self._shown_options: tuple = ()
         self._wrapped_at = 0
 
@@ -95,7 +96,10 @@ class EscalationLadder(OptionList):
         ]
         # The countdown first: a narrow pane cuts the end of the subtitle, and the name matters less.
         if ladder.due:  # the alarm stays here until someone is notified
-            subtitle = "DUE NOW: call, then press n" if len(ladder.due) == 1 else f"{len(ladder.due)} DUE: call, n for each"
+            if not self.hints:
+                subtitle = "DUE NOW" if len(ladder.due) == 1 else f"{len(ladder.due)} DUE"
+            else:
+                subtitle = "DUE NOW: call, then press n" if len(ladder.due) == 1 else f"{len(ladder.due)} DUE: call, n for each"
         elif ladder.next is not None and ladder.next_in is not None:
             subtitle = f"next in {format_duration(ladder.next_in)}: {one_line(ladder.next.rung.name)}"
         else:
@@ -120,8 +124,10 @@ class EscalationLadder(OptionList):
         name_style = "$text-disabled" if dim else ("bold $error" if kind == "due" else "bold")
         numbers = "  ".join(one_line(c.phone) for c in rung.rung.contacts) or "no number"
         status_text, status_style = STATE_TEXT.get(kind, ("", "$text-disabled"))
+        if kind == "due" and not self.hints:
+            status_text = "DUE NOW"
         if kind == "notified" and rung.notified_at:
-            status_text = f"notified {local_hm(rung.notified_at)}, awaiting ack (a)"
+            status_text = f"notified {local_hm(rung.notified_at)}, awaiting ack" + (" (a)" if self.hints else "")
         elif kind == "acknowledged" and rung.acknowledged_at:
             status_text = f"acknowledged {local_hm(rung.acknowledged_at)}"
         elif kind == "waiting":

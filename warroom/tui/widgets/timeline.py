@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Iterator
 
+from rich.console import Console, ConsoleOptions
+from rich.measure import Measurement
 from rich.text import Text
 from textual.events import Resize
 from textual.widgets import RichLog
@@ -36,21 +39,49 @@ def t_plus(started: datetime | None, at: datetime) -> str:
     return f"T{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
 
 
-def timeline_line(event: Event, playbook: Playbook | None, started: datetime | None) -> Text:
+class HangingLine:
+    """A timeline entry: when and what kind, then its text, wrapped under the text's first character."""
+
+    MIN_ROOM = 20  # narrower than this, the text wraps under the time instead
+
+    def __init__(self, prefix: Text, body: Text) -> None:
+        self.prefix = prefix
+        self.body = body
+
+    @property
+    def plain(self) -> str:
+        return self.prefix.plain + self.body.plain
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(min(options.max_width, self.prefix.cell_len + self.MIN_ROOM), self.prefix.cell_len + self.body.cell_len)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        indent = self.prefix.cell_len
+        room = options.max_width - indent
+        if room < self.MIN_ROOM:
+            yield Text.assemble(self.prefix, self.body)
+            return
+        lines = self.body.wrap(console, room)
+        yield Text.assemble(self.prefix, lines[0])
+        for line in lines[1:]:
+            yield Text.assemble(" " * indent, line)
+
+
+def timeline_line(event: Event, playbook: Playbook | None, started: datetime | None) -> HangingLine:
     kind = event.kind
-    line = Text.assemble(
+    prefix = Text.assemble(
         (local_hms(event.at), "dim"),
         " ",
         (f"{t_plus(started, event.at):>10}", "dim"),
         " ",
         (f"{kind:<9}", KIND_STYLE.get(kind, "yellow")),
-        describe(event, playbook),  # plain text: never parsed as markup
     )
+    body = Text(describe(event, playbook))  # plain text: never parsed as markup
     if event.actor:
-        line.append(f"  ({one_line(event.actor)})", "dim")
+        body.append(f"  ({one_line(event.actor)})", "dim")
     if event.backfilled:
-        line.append(f"  backfilled, recorded {local_hms(event.recorded_at)}", "italic yellow")
-    return line
+        body.append(f"  backfilled, recorded {local_hms(event.recorded_at)}", "italic yellow")
+    return HangingLine(prefix, body)
 
 
 class Timeline(RichLog):
