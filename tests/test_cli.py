@@ -465,9 +465,10 @@ def test_a_newer_database_is_one_line(warroom: Warroom, incident: str) -> None:
 
 
 READING = [["show", "INC-1"], ["verify"], ["verify", "INC-1"], ["export", "INC-1"], ["stats"], ["watch"], ["replay", "INC-1"]]
+MISSING_IS_AN_ERROR = [args for args in READING if args != ["stats"]]  # stats, like list: "No incidents."
 
 
-@pytest.mark.parametrize("args", READING + [["log", "latest", "hello"], ["act", "latest", "note hello"]], ids=lambda a: " ".join(a))
+@pytest.mark.parametrize("args", MISSING_IS_AN_ERROR + [["log", "latest", "hello"], ["act", "latest", "note hello"]], ids=lambda a: " ".join(a))
 def test_a_verb_on_a_database_that_is_not_there_says_so_and_makes_nothing(tmp_path: Path, clock: FakeClock, args: list[str]) -> None:
     missing = tmp_path / "nowhere" / "warroom.db"
     nowhere = Warroom(missing, clock)
@@ -475,12 +476,13 @@ def test_a_verb_on_a_database_that_is_not_there_says_so_and_makes_nothing(tmp_pa
     assert not missing.parent.exists()  # neither the file nor its folder
 
 
-def test_list_on_a_database_that_is_not_there_makes_nothing(tmp_path: Path, clock: FakeClock) -> None:
+def test_list_and_stats_on_a_database_that_is_not_there_make_nothing(tmp_path: Path, clock: FakeClock) -> None:
     missing = tmp_path / "warroom.db"
     nowhere = Warroom(missing, clock)
     assert nowhere.ok("list").stdout.startswith("No incidents yet.")
     assert json.loads(nowhere.ok("list", "--json").stdout) == []
     assert nowhere.ok("list", "--status", "open").stdout == "No incident matches.\n"
+    assert nowhere.ok("stats").stdout == "No incidents.\n"
     assert list(tmp_path.iterdir()) == []
 
 

@@ -19,7 +19,7 @@ from warroom.commands import CONSOLE_ONLY, CommandError, declaration, parse
 from warroom.errors import WarroomError
 from warroom.incident import IncidentState, state_as_of, state_of
 from warroom.playbook import Playbook, load_playbook
-from warroom.store import Store, default_db_path, login_name
+from warroom.store import Store, default_db_path
 from warroom import views
 
 
@@ -43,8 +43,8 @@ class Context:
         if self._store is None:
             readonly = readonly or self.verb in READING_VERBS
             path = Path(self.db_path).expanduser() if self.db_path else default_db_path()
-            if self.verb == "list" and not path.exists():
-                self._store = Store.empty(path, clock=self.clock)  # "No incidents yet", and no file made to say so
+            if self.verb in ("list", "stats") and not path.exists():
+                self._store = Store.empty(path, clock=self.clock)  # "No incidents", and no file made to say so
             else:
                 create = not readonly and self.verb not in EXISTING_ONLY_VERBS
                 self._store = Store(path, clock=self.clock, readonly=readonly, create=create)
@@ -386,7 +386,7 @@ def show(ctx: click.Context, incident: str, at_text: str | None, as_json: bool) 
         "  ladder     " + ", ".join(f"{r['name']}: {r['state']}" for r in summary["ladder"]),
         f"  impact     {_plain(state.impact) or '-'}",
         f"  eta        {local_hm(state.eta) if state.eta else '-'}",
-        f"  roles      " + ", ".join(f"{role} {_plain(name)}" for role, name in state.roles.items()),
+        "  roles      " + ", ".join(f"{role} {_plain(name)}" for role, name in state.roles.items()),
         f"  events     {state.events} ({state.alerts} alerts, {state.notes} notes)",
     ]
     click.echo("\n".join(lines))
