@@ -18,11 +18,12 @@ from warroom import views
 from warroom.clock import FakeClock, format_clock
 from warroom.commands import CommandError, parse
 from warroom.incident import state_of
-from warroom.replay import CHECKPOINT_EVERY, Replay
+from warroom.replay import CHECKPOINT_EVERY, TICK, Moment, Replay, stops
 from warroom.store import Store
 from warroom.tui.app import make_app
 from warroom.tui.screens.replay import JumpDialog, ReplayScreen, ReplayTemplate
 from warroom.tui.widgets.header import IncidentHeader
+from warroom.tui.widgets.ladder import EscalationLadder
 from warroom.tui.widgets.timeline import Timeline
 
 from conftest import START, declaration_payload
@@ -86,6 +87,85 @@ def test_checkpoints_make_far_jumps_exact(store: Store, clock: FakeClock, playbo
     for k in (len(events), 3, CHECKPOINT_EVERY + 1, CHECKPOINT_EVERY * 2, 1):
         assert replay.state_after(k) == state_of(events[:k])
     assert replay.state_after(len(events)).alerts == CHECKPOINT_EVERY * 2 + 7
+
+
+def keys(replay: Replay, when) -> set[str]:
+    """The alarms the live console showed at `when`: the events recorded by then, the clock at `when`."""
+    return {alarm.key for alarm in views.alarms(replay.state_at(when), when)}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 1500), st.sampled_from(LINES), st.sampled_from([0, 0, 0, 120])), min_size=1, max_size=20
+    ),
+    severity=st.sampled_from(["P0", "P1", "P2"]),
+)
+def test_moments_are_exactly_where_an_alarm_starts_showing(tmp_path_factory, playbook, steps, severity) -> None:
+    clock = FakeClock(START)
+    with Store(tmp_path_factory.mktemp("m") / "w.db", clock=clock) as store:
+        incident = store.declare(declaration_payload(playbook, START, severity=severity)).incident
+        for seconds, line, backfill in steps:
+            clock.advance(seconds)
+            try:
+                action = parse(line, state_of(store.events(incident)), clock.now())
+            except CommandError:
+                continue
+            store.append(incident, action.kind, action.payload, at=clock.now() - timedelta(seconds=backfill) if backfill else None)
+        events = store.events(incident)
+    replay = Replay(events)
+    moments = replay.moments()
+    assert [m.at for m in moments] == sorted(m.at for m in moments)
+    for moment in moments:  # just before it the alarm was not showing; at it, it was
+        assert replay.start <= moment.at <= replay.end
+        assert moment.key not in keys(replay, moment.at - TICK)
+        assert moment.key in keys(replay, moment.at)
+    # And none is missed: here every event is recorded on a whole second and every window starts or ends on a
+    # whole minute of the incident, so an alarm can only start showing at those instants or a microsecond after.
+    samples = {e.recorded_at for e in events} | {
+        START + timedelta(minutes=n) for n in range(int((replay.end - START).total_seconds() // 60) + 1)
+    }
+    samples = sorted(t for s in samples for t in (s - TICK, s, s + TICK) if replay.start <= t <= replay.end)
+    for before, after in zip(samples, samples[1:]):
+        for key in keys(replay, after) - keys(replay, before):
+            assert any(m.key == key and before < m.at <= after for m in moments), (key, after)
+
+
+def test_moments_of_a_long_log_take_a_handful_of_lookups(store: Store, clock: FakeClock, playbook) -> None:
+    incident = store.declare(declaration_payload(playbook, clock.now())).incident
+    for n in range(CHECKPOINT_EVERY * 3):
+        clock.advance(2)
+        store.append(incident, "alert", {"text": f"alert {n}"})
+    replay = Replay(store.events(incident))
+    looked = []
+    state_after = replay.state_after
+    replay.state_after = lambda count: looked.append(count) or state_after(count)  # type: ignore[method-assign]
+    moments = replay.moments()
+    assert len(looked) <= 4
+    # Nobody did anything for 50 minutes: each rung fell due, both windows ended, and the update went overdue.
+    assert [(m.at - START, m.label) for m in moments] == [
+        (timedelta(0), "On-call Engineer due"),
+        (timedelta(minutes=15), "Engineering Manager due"),
+        (timedelta(minutes=15, microseconds=1), "Detection & Analysis window ended"),
+        (timedelta(minutes=30), "CTO due"),
+        (timedelta(minutes=30, microseconds=1), "Update due"),
+    ]
+    assert replay.moments() is moments  # computed once
+    assert [(s.at - START, s.label) for s in stops(moments)] == [
+        (timedelta(0), "On-call Engineer due"),
+        (timedelta(minutes=15, microseconds=1), "Engineering Manager due; Detection & Analysis window ended"),
+        (timedelta(minutes=30, microseconds=1), "CTO due; Update due"),
+    ]
+
+
+def test_a_raised_severity_is_a_moment_when_it_makes_the_response_overdue(store: Store, clock: FakeClock, playbook) -> None:
+    incident = store.declare(declaration_payload(playbook, clock.now())).incident
+    clock.advance(600)
+    store.append(incident, kinds.NOTIFY, {"rung": "oncall"})
+    clock.advance(120)
+    store.append(incident, kinds.SEVERITY, {"severity": "P0"})  # immediate: overdue the moment it is raised
+    replay = Replay(store.events(incident))
+    assert Moment(START + timedelta(minutes=12), "response", "Response target overdue") in replay.moments()
 
 
 @pytest.fixture
@@ -285,7 +365,14 @@ async def test_each_speed_plays_the_time_passed_times_itself_and_pause_stops(rep
 async def test_play_passes_events_on_the_way_and_stops_at_the_end(replaying) -> None:
     app, pilot, screen, clock = replaying
     await pilot.press("plus", "plus", "plus", "space")  # 600x: 0.5 s is five minutes of the incident
-    for seconds in (0.5, 0.5, 0.5, 0.5, 0.25):  # to 18:22:30
+    for seconds in (0.5, 0.5, 0.5, 0.5):  # 18:15: the manager rung falls due and the first phase window ends
+        clock.advance(seconds)
+        screen._play_tick()
+    await pilot.pause()
+    assert screen.now == START + timedelta(minutes=15, microseconds=1)  # play stopped there by itself
+    assert scrubber(screen).startswith("REPLAY ❚❚ paused 600x")
+    await pilot.press("space")
+    for seconds in (0.5, 0.25):  # to 18:22:30
         clock.advance(seconds)
         screen._play_tick()
     await pilot.pause()
@@ -295,6 +382,13 @@ async def test_play_passes_events_on_the_way_and_stops_at_the_end(replaying) -> 
     await pilot.press("left")  # back from between two events: to the last one passed, mitigating at 18:20
     assert scrubber(screen).endswith("18:20:00 (+0:20:00) event 5/8")
     assert scrubber(screen).startswith("REPLAY ❚❚ paused 600x")  # a step stops play
+    await pilot.press("space")
+    for _ in range(10):
+        clock.advance(0.5)
+        screen._play_tick()
+    await pilot.pause()
+    assert scrubber(screen).startswith("REPLAY ❚❚ paused 600x")  # at 18:30 the CTO rung fell due: it stopped there
+    assert scrubber(screen).endswith("18:30:00 (+0:30:00) event 7/8")
     await pilot.press("space")
     for _ in range(10):
         clock.advance(0.5)
@@ -398,3 +492,127 @@ async def test_escape_stays_t_goes_through_the_tabs_and_the_palette_has_every_co
     assert scrubber(screen).endswith("event 8/8")
     await pilot.press("home")
     assert scrubber(screen).endswith("event 1/8")
+
+
+# --- alarm moments: play stops on them, and , and . go to them ---------------------------------------
+# Nobody acknowledges for an hour: declared P1 18:00, each rung paged a minute after it fell due, the
+# phases moved on in time; at 19:00 the response target runs out and the CEO rung falls due together.
+
+
+@pytest.fixture(scope="module")
+def unanswered(tmp_path_factory, playbook):
+    clock = FakeClock(START)
+    path = tmp_path_factory.mktemp("unanswered") / "unanswered.db"
+    with Store(path, clock=clock) as store:
+        incident = store.declare(declaration_payload(playbook, START, title="Nobody answers")).incident
+
+        def at(minutes: int, kind: str, payload: dict) -> None:
+            clock.set(START + timedelta(minutes=minutes))
+            store.append(incident, kind, payload)
+
+        at(1, kinds.NOTIFY, {"rung": "oncall"})
+        at(14, kinds.PHASE, {"phase": "containment"})
+        at(16, kinds.NOTIFY, {"rung": "manager"})
+        at(28, kinds.COPIED, {"what": "customer", "name": "Customer Communication", "text": COPY_ONE, "via": "osc52"})
+        at(29, kinds.PHASE, {"phase": "recovery"})
+        at(31, kinds.NOTIFY, {"rung": "cto"})
+        at(62, kinds.NOTIFY, {"rung": "ceo"})
+        at(70, kinds.ACK, {"rung": "ceo"})
+        at(80, kinds.RESOLVED, {})
+    return path, incident
+
+
+@pytest.fixture
+async def reviewing(unanswered):
+    path, incident = unanswered
+    clock = FakeClock(START + timedelta(days=7))
+    with Store(path, clock=clock, readonly=True) as store:
+        app = make_app(store, clock=clock, incident_id=incident, replay=True)
+        notes: list[str] = []
+        app.notify = lambda message, **kwargs: notes.append(message)  # type: ignore[method-assign]
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            yield app, pilot, app.screen, clock, notes
+
+
+def clock_line(screen: ReplayScreen, part: str) -> str:
+    return " ".join(str(screen.query_one(f"#clock-{part}", Static).render()).split())
+
+
+def rung_text(screen: ReplayScreen, name: str) -> str:
+    """The ladder's entry for one rung, on one line."""
+    ladder = screen.query_one(EscalationLadder)
+    prompts = [str(ladder.get_option_at_index(i).prompt) for i in range(ladder.option_count)]
+    return " ".join(next(p for p in prompts if name in p.splitlines()[0]).split())
+
+
+async def play_until_paused(pilot, screen: ReplayScreen, clock: FakeClock) -> None:
+    await pilot.press("space")
+    for _ in range(200):
+        clock.advance(1)
+        screen._play_tick()
+        if not screen.playing:
+            break
+    await pilot.pause()
+
+
+async def test_play_at_60x_stops_by_itself_at_each_alarm_moment_down_to_the_response_target(reviewing) -> None:
+    app, pilot, screen, clock, notes = reviewing
+    await pilot.press("plus", "plus")  # 60x: a second of play is a minute of the incident
+    await play_until_paused(pilot, screen, clock)
+    assert screen.now == START + timedelta(minutes=15)
+    assert scrubber(screen).startswith("REPLAY ❚❚ paused 60x")
+    assert scrubber(screen).endswith("18:15:00 (+0:15:00) event 3/10")
+    assert notes[-1] == "Paused: Engineering Manager due at 18:15:00"
+    assert "DUE NOW" in rung_text(screen, "Engineering Manager")
+    await play_until_paused(pilot, screen, clock)  # space resumes, to the next moment
+    assert screen.now == START + timedelta(minutes=30)
+    assert notes[-1] == "Paused: CTO due at 18:30:00"
+    assert "DUE NOW" in rung_text(screen, "CTO")
+    await play_until_paused(pilot, screen, clock)
+    assert screen.now == START + timedelta(minutes=58, microseconds=1)  # 30 minutes after the message went out
+    assert notes[-1] == "Paused: Update due at 18:58:00"
+    assert "Update OVERDUE" in clock_line(screen, "eta")
+    await play_until_paused(pilot, screen, clock)
+    assert screen.now == START + timedelta(hours=1)
+    assert notes[-1] == "Paused: Response target overdue; CEO due at 19:00:00"
+    assert scrubber(screen).endswith("19:00:00 (+1:00:00) event 7/10")
+    assert clock_line(screen, "response").startswith("RESPONSE OVERDUE by 0s")
+    assert "DUE NOW" in rung_text(screen, "CEO")
+    assert "❚❚ paused" in scrubber(screen)
+    await pilot.press("left")  # one instant earlier: a step back to the last event, nothing overdue yet
+    assert clock_line(screen, "response").startswith("Response target (1h): due 19:00")
+    await play_until_paused(pilot, screen, clock)  # from 18:31 it stops again at each moment, not past them
+    assert screen.now == START + timedelta(minutes=58, microseconds=1)
+    await play_until_paused(pilot, screen, clock)
+    assert screen.now == START + timedelta(hours=1)
+    await play_until_paused(pilot, screen, clock)  # nothing more falls due: play runs to the end
+    assert scrubber(screen).endswith("19:20:00 (+1:20:00) event 10/10")
+
+
+async def test_full_stop_and_comma_go_to_the_next_and_previous_alarm_moment(reviewing) -> None:
+    app, pilot, screen, clock, notes = reviewing
+    await pilot.press("comma")
+    assert notes[-1] == "No earlier alarm moment" and screen.now == START
+    seen = []
+    for _ in range(4):
+        await pilot.press("full_stop")
+        seen.append((screen.now - START, notes[-1]))
+    assert seen == [
+        (timedelta(minutes=15), "Engineering Manager due at 18:15:00"),
+        (timedelta(minutes=30), "CTO due at 18:30:00"),
+        (timedelta(minutes=58, microseconds=1), "Update due at 18:58:00"),
+        (timedelta(hours=1), "Response target overdue; CEO due at 19:00:00"),
+    ]
+    assert clock_line(screen, "response").startswith("RESPONSE OVERDUE")
+    await pilot.press("full_stop")
+    assert notes[-1] == "No later alarm moment" and screen.now == START + timedelta(hours=1)
+    await pilot.press("comma", "comma")
+    assert screen.now == START + timedelta(minutes=30) and "DUE NOW" in rung_text(screen, "CTO")
+    await pilot.press("end", "comma")  # from the end, back to the last moment
+    assert screen.now == START + timedelta(hours=1)
+    await pilot.press("space", "full_stop")  # a jump stops play
+    assert not screen.playing
+    names = [command.title for command in app.get_system_commands(screen)]
+    assert "Next alarm moment" in names and "Previous alarm moment" in names
+    assert scrubber(screen).count("◆") == 5  # each stop marked on the bar

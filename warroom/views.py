@@ -249,3 +249,45 @@ MILESTONES = ("started", "detected", "declared", "acknowledged", "mitigated", "r
 def milestones(state: IncidentState) -> list[tuple[str, datetime | None]]:
     """The key times, in the order the post-incident report lists them."""
     return [(name, getattr(state, f"{name}_at")) for name in MILESTONES]
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """One thing the live console was shouting about: `key` names it ("response", "rung:cto"), `label` says it."""
+
+    key: str
+    label: str
+
+
+def alarms(state: IncidentState, now: datetime) -> tuple[Alarm, ...]:
+    """Every alarm the console shows at `now`: the response target overdue, each rung due and not notified,
+    the current phase past its window, the status update overdue. Empty before the declaration."""
+    if not state.declared or state.started_at is None:
+        return ()
+    found = []
+    if response(state, now).state == "overdue":
+        found.append(Alarm("response", "Response target overdue"))
+    found.extend(Alarm(f"rung:{r.rung.id}", f"{r.rung.name} due") for r in ladder(state, now).due)
+    phase = current_phase(state, now)
+    if phase.overdue and not state.resolved:
+        found.append(Alarm(f"phase:{phase.phase.id}", f"{phase.phase.name} window ended"))
+    update = next_update(state, now)
+    if update is not None and update.overdue:
+        found.append(Alarm("update", "Update due"))
+    return tuple(found)
+
+
+def alarm_thresholds(state: IncidentState) -> list[datetime]:
+    """The times at which the clock alone could turn one of `alarms` on while the state stays as it is
+    (each the first instant the alarm shows: a window that ends at 18:15 is past it just after 18:15)."""
+    if not state.declared or state.started_at is None:
+        return []
+    playbook = _playbook(state)
+    tick = timedelta(microseconds=1)
+    times = [state.started_at + severity_of(state).response_target]
+    times.extend(state.started_at + rung.window.start for rung in playbook.ladder)
+    times.extend(state.started_at + phase.window.end + tick for phase in playbook.phases if phase.window.end is not None)
+    update = next_update(state, state.started_at)
+    if update is not None:
+        times.append(update.due_at + tick)
+    return times

@@ -19,7 +19,7 @@ from warroom.comms import fill
 from warroom.errors import WarroomError
 from warroom.incident import IncidentState
 from warroom.playbook import Template
-from warroom.replay import Replay
+from warroom.replay import Replay, Stop, stops
 from warroom.text import one_line
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.clock_pane import IncidentClock
@@ -166,6 +166,8 @@ class ReplayScreen(Screen):
         Binding("plus,right_square_bracket", "speed(1)", "Speed", key_display="+-"),
         Binding("minus,left_square_bracket", "speed(-1)", "Slower", show=False),
         Binding("g", "jump_time", "Jump"),
+        Binding("full_stop", "moment(1)", "Alarm", key_display=",."),
+        Binding("comma", "moment(-1)", "Previous alarm", show=False),
         Binding("o", "timeline_order", "Order", show=False),
         Binding("t", "next_tab", "Next tab", show=False),
         Binding("escape", "back", "Back"),
@@ -184,6 +186,7 @@ class ReplayScreen(Screen):
         self.speed_index = 0
         self._last_tick: datetime | None = None
         self._shown_count = 0
+        self.stops: list[Stop] = []
 
     @property
     def speed(self) -> int:
@@ -191,11 +194,12 @@ class ReplayScreen(Screen):
 
     def compose(self) -> ComposeResult:
         self.replay = Replay(self.app.store.events(self.incident_id))
+        self.stops = stops(self.replay.moments())
         playbook = self.replay.state_after(len(self.replay)).playbook
         yield IncidentHeader(id="header").data_bind(ReplayScreen.state, ReplayScreen.now)
         with Container(id="panes"):
-            yield IncidentClock(id="clock").data_bind(ReplayScreen.state, ReplayScreen.now)
-            yield EscalationLadder(id="ladder").data_bind(ReplayScreen.state, ReplayScreen.now)
+            yield IncidentClock(id="clock", hints=False).data_bind(ReplayScreen.state, ReplayScreen.now)
+            yield EscalationLadder(id="ladder", hints=False).data_bind(ReplayScreen.state, ReplayScreen.now)
             yield Checklist(id="checklist").data_bind(ReplayScreen.state, ReplayScreen.now)
             with TabbedContent(id="tabs"):
                 with TabPane("Timeline", id="timeline-tab"):
@@ -252,14 +256,18 @@ class ReplayScreen(Screen):
         head = f" {state} {self.speed}x  "
         width = max(10, self.size.width - len(" REPLAY ") - len(head) - len(where))
         span = (self.replay.end - self.replay.start).total_seconds() or 1
-        done = round(width * (self.cursor - self.replay.start).total_seconds() / span)
-        text = Content.assemble(
-            (" REPLAY ", "bold $text on $error"),
-            head,
-            ("█" * done, "$accent"),
-            ("░" * (width - done), "$text-muted"),
-            where,
-        )
+
+        def column(when: datetime) -> int:
+            return round(width * (when - self.replay.start).total_seconds() / span)
+
+        done = column(self.cursor)
+        marks = {min(width - 1, column(stop.at)) for stop in self.stops}  # each alarm moment: a ◆ on the bar
+        bar = [
+            ("◆", "bold $error" if x < done else "bold $warning") if x in marks
+            else ("█", "$accent") if x < done else ("░", "$text-muted")
+            for x in range(width)
+        ]
+        text = Content.assemble((" REPLAY ", "bold $text on $error"), head, *bar, where)
         self.query_one("#scrubber", Static).update(text)
 
     def _play_tick(self) -> None:
@@ -272,6 +280,12 @@ class ReplayScreen(Screen):
         if not passed:
             return
         target = self.cursor + passed * self.speed
+        ahead = next((stop for stop in self.stops if stop.at > self.cursor and stop.first <= target), None)
+        if ahead is not None:  # play stops on the moment itself, so that even at 600x the reviewer lands on it
+            self.playing = False
+            self.go_to_time(ahead.at)
+            self._say_stop(ahead, "Paused: ")
+            return
         if target >= self.replay.end:
             self.playing = False
             target = self.replay.end
@@ -303,6 +317,25 @@ class ReplayScreen(Screen):
         assert self.replay is not None
         self.playing = False
         self.go_to(len(self.replay))
+
+    def action_moment(self, delta: int) -> None:
+        """The next (or previous) alarm moment: the response target overdue, a rung due, a window ended."""
+        if self.cursor is None:
+            return
+        self.playing = False
+        if delta > 0:
+            found = next((stop for stop in self.stops if stop.at > self.cursor), None)
+        else:
+            found = next((stop for stop in reversed(self.stops) if stop.at < self.cursor), None)
+        if found is None:
+            self._draw_scrubber()
+            self.notify("No later alarm moment" if delta > 0 else "No earlier alarm moment", timeout=3)
+            return
+        self.go_to_time(found.at)
+        self._say_stop(found)
+
+    def _say_stop(self, stop: Stop, prefix: str = "") -> None:
+        self.notify(f"{prefix}{stop.label} at {local_hms(stop.at)}", title="Alarm moment", timeout=4)
 
     def action_speed(self, delta: int) -> None:
         self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
@@ -352,6 +385,9 @@ class ReplayScreen(Screen):
         yield SystemCommand("Jump to the end", "The last event recorded", self.action_jump_end)
         yield SystemCommand("Faster", "1x, 10x, 60x, 600x", partial(self.action_speed, 1))
         yield SystemCommand("Slower", "600x, 60x, 10x, 1x", partial(self.action_speed, -1))
+        yield SystemCommand("Next alarm moment", "Response target overdue, a rung due, a phase window ended, an update due",
+                            partial(self.action_moment, 1))
+        yield SystemCommand("Previous alarm moment", "The alarm moment before the cursor", partial(self.action_moment, -1))
         yield SystemCommand("Jump to a time", "18:14, 2026-11-26T18:14, or +20m from the start", self.action_jump_time)
         yield SystemCommand("Timeline order", "As recorded, or as it happened", self.action_timeline_order)
         yield SystemCommand("Next tab", "The timeline, then each message template as it was copied", self.action_next_tab)
