@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -28,6 +30,20 @@ def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
     monkeypatch.delenv("WARROOM_DB", raising=False)
     monkeypatch.delenv("WARROOM_PLAYBOOK", raising=False)
+
+
+@pytest.fixture
+def utc_local_time():
+    """Local times on screen read the same on every machine (modules that show times use it)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
 
 
 @pytest.fixture

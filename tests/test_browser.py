@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import time
 from itertools import product
 
 import pytest
@@ -27,18 +25,7 @@ from conftest import declaration_payload
 SIZE = (160, 40)
 
 
-@pytest.fixture(autouse=True)
-def _utc():
-    """Local times on screen read the same on every machine."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_local_time")
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from warroom.tui.screens.console import ConsoleScreen
 from warroom.tui.widgets.checklist import Checklist
 
 pytestmark = [
+    pytest.mark.usefixtures("utc_local_time"),
     pytest.mark.clipboard,
     pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (apt-get install xvfb)"),
     pytest.mark.skipif(shutil.which("xclip") is None, reason="xclip is not installed (apt-get install xclip)"),
@@ -69,18 +70,6 @@ def read_clipboard(display: str) -> str:
     return result.stdout.decode("utf-8")
 
 
-@pytest.fixture(autouse=True)
-def _utc():
-    """Local times on screen read as UTC, whatever the machine's zone."""
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if saved is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = saved
-    time.tzset()
 
 
 async def test_y_puts_the_exact_text_on_the_x_clipboard(x_display, store, clock, playbook):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,10 +12,7 @@ from warroom.clock import iso
 from warroom.tui.widgets.clock_pane import eta_and_update_line, eta_and_update_pieces, line, phase_pieces, response_line
 
 
-@pytest.fixture(autouse=True)
-def _utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_local_time")
 
 
 def test_eta_counts_down_then_says_it_passed(store, declare, clock) -> None:

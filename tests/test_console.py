@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -35,18 +33,7 @@ SIZE = (160, 48)  # wide enough that timeline lines rarely wrap
 MARKUP_TITLE = "[bold]x[/bold] [@click=app.quit]quit[/] \x1b[31mred"
 
 
-@pytest.fixture(autouse=True)
-def utc_local_time():
-    """Local times on screen read the same on every machine."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_local_time")
 
 
 def declare_incident(store: Store, playbook: Playbook, severity: str = "P1", title: str = "Checkout API returning 500s",
@@ -276,7 +263,7 @@ async def test_picker_offers_every_open_incident_and_opens_the_chosen_one(store,
 
 
 async def test_a_restart_shows_the_same_clocks_from_the_log(store, clock, playbook, db_path):
-    incident = declare_incident(store, playbook)
+    declare_incident(store, playbook)
     clock.advance(minutes=7, seconds=30)
     app = console_app(store, clock)
     async with app.run_test(size=SIZE) as pilot:

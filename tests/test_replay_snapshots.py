@@ -7,8 +7,6 @@ accepting it with `--snapshot-update`.
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -30,18 +28,7 @@ CUSTOMER_COPY = (
 )
 
 
-@pytest.fixture(autouse=True)
-def deterministic():
-    """UTC local time."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_local_time")
 
 
 def write_incident(store: Store, clock: FakeClock, playbook: Playbook) -> str:

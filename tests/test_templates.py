@@ -9,8 +9,6 @@ OSC 52, which Textual's test harness keeps in `app.clipboard`.
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -38,18 +36,7 @@ def _no_display(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
 
 
-@pytest.fixture(autouse=True)
-def _utc():
-    """Local times on screen read as UTC, whatever the machine's zone."""
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if saved is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = saved
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_local_time")
 
 
 @pytest.fixture

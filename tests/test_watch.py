@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
-import time
 from pathlib import Path
 
 import pytest
@@ -31,18 +29,7 @@ from warroom.tui.widgets.timeline import Timeline
 SIZE = (120, 40)
 
 
-@pytest.fixture(autouse=True)
-def _utc():
-    """Local times on screen read as UTC, whatever the machine's zone."""
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if saved is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = saved
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_local_time")
 
 
 @pytest.fixture
