@@ -21,6 +21,8 @@ from warroom.incident import IncidentState
 from warroom.playbook import Template
 from warroom.replay import Replay, Stop, stops
 from warroom.text import one_line
+# The live console's layout thresholds, so that a replay looks like the room's screen did.
+from warroom.tui.screens.console import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, WIDE_WIDTH
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.clock_pane import IncidentClock
 from warroom.tui.widgets.header import IncidentHeader
@@ -29,9 +31,6 @@ from warroom.tui.widgets.templates import TemplateText
 from warroom.tui.widgets.timeline import Timeline
 
 SPEEDS = (1, 10, 60, 600)
-# The live console's layout thresholds (console.py), so that a replay looks like the room's screen did.
-MIN_WIDTH, MIN_HEIGHT = 60, 20
-WIDE_WIDTH = 150
 MAX_TICK = timedelta(seconds=1)  # a stalled or suspended process resumes where it was, not minutes later
 
 
@@ -158,11 +157,12 @@ class ReplayScreen(Screen):
     # Priority: a focused tab bar or timeline (a click, the tab key) must not take the arrows or Home/End.
     # One footer entry per pair of keys, so that every control still fits in 80 columns.
     BINDINGS = [
-        Binding("space", "play_pause", "Play/pause", priority=True),
+        Binding("space", "play_pause", "Play", priority=True),
         Binding("left", "step(-1)", "Previous event", show=False, priority=True),
         Binding("right", "step(1)", "Step", key_display="←→", priority=True),
-        Binding("home", "jump_start", "Start", priority=True),
-        Binding("end", "jump_end", "End", priority=True),
+        # One footer entry for both ends: at 80 columns the footer has room for nine.
+        Binding("home", "jump_start", "Start/end", key_display="home/end", priority=True),
+        Binding("end", "jump_end", "End", show=False, priority=True),
         Binding("plus,right_square_bracket", "speed(1)", "Speed", key_display="+-"),
         Binding("minus,left_square_bracket", "speed(-1)", "Slower", show=False),
         Binding("g", "jump_time", "Jump"),
@@ -399,6 +399,8 @@ class ReplayScreen(Screen):
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
         self.set_class(width >= WIDE_WIDTH, "-wide")
+        for footer in self.query(Footer):  # as in the console: below 100 columns the keys need the room
+            footer.show_command_palette = width >= PALETTE_KEY_WIDTH
         if small:
             self.query_one("#too-small", Static).update(
                 f"warroom needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {width}x{height}. Enlarge it."

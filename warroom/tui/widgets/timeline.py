@@ -39,6 +39,9 @@ def t_plus(started: datetime | None, at: datetime) -> str:
     return f"T{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
 
 
+NARROW_INDENT = 2
+
+
 class HangingLine:
     """A timeline entry: when and what kind, then its text, wrapped under the text's first character."""
 
@@ -56,13 +59,16 @@ class HangingLine:
         return Measurement(min(options.max_width, self.prefix.cell_len + self.MIN_ROOM), self.prefix.cell_len + self.body.cell_len)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
-        indent = self.prefix.cell_len
-        room = options.max_width - indent
-        if room < self.MIN_ROOM:
-            yield Text.assemble(self.prefix, self.body)
-            return
-        lines = self.body.wrap(console, room)
-        yield Text.assemble(self.prefix, lines[0])
+        width = options.max_width
+        if width - self.prefix.cell_len >= self.MIN_ROOM:
+            indent = self.prefix.cell_len
+            lines = self.body.wrap(console, width - indent)
+            yield Text.assemble(self.prefix, lines[0])
+        else:  # a narrow pane (80 columns): when and what on one line, the text under it, indented
+            indent = min(NARROW_INDENT, max(0, width - self.MIN_ROOM))
+            yield self.prefix
+            lines = self.body.wrap(console, max(1, width - indent))
+            yield Text.assemble(" " * indent, lines[0])
         for line in lines[1:]:
             yield Text.assemble(" " * indent, line)
 
