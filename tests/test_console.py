@@ -419,11 +419,13 @@ async def test_notify_and_ack_keys_and_the_alarm_when_a_rung_falls_due(store, cl
         assert "acknowledged 18:02" in rung_line(app, "On-call Engineer")
         assert clock_text(app, "response") == "Response target (1h): met at 18:02"
         assert "On-call Engineer acknowledged" in timeline(app)
-        assert app.screen.query_one(EscalationLadder).border_subtitle == "next in 13m 00s: Engineering Manager"
+        assert app.screen.query_one(EscalationLadder).border_subtitle == "next in 13m: Engineering Manager"
         assert len(bells) == 1
+        await tick(app, pilot, clock, minutes=11, seconds=30)  # the last two minutes count seconds
+        assert app.screen.query_one(EscalationLadder).border_subtitle == "next in 1m 30s: Engineering Manager"
 
         # Time passes: the manager's rung falls due; one bell, one toast, the ladder in alarm.
-        await tick(app, pilot, clock, minutes=13)
+        await tick(app, pilot, clock, minutes=1, seconds=30)
         assert len(bells) == 2
         assert ("Escalate: Engineering Manager", "Call Secondary +1-555-0102; press n when notified.", 6) in toasts(app)
         assert "DUE NOW: notify (n)" in rung_line(app, "Engineering Manager")

@@ -28,9 +28,12 @@ from warroom.tui.widgets.clock_pane import IncidentClock
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.ladder import EscalationLadder
 from warroom.tui.widgets.templates import TemplateText
+from warroom.tui.widgets.live_line import LiveLine
 from warroom.tui.widgets.timeline import Timeline
 
 SPEEDS = (1, 10, 60, 600)
+# The timeline shows the latest entries up to the cursor; a jump redraws them all, so keep it to about two screens.
+REPLAY_TIMELINE_LINES = 60
 MAX_TICK = timedelta(seconds=1)  # a stalled or suspended process resumes where it was, not minutes later
 
 
@@ -81,7 +84,7 @@ class ReplayTemplate(Vertical):
         self.template = template
 
     def compose(self) -> ComposeResult:
-        yield Static(id="template-status", markup=False, classes="template-status")
+        yield LiveLine(id="template-status", classes="template-status")
         area = TemplateText(id=f"template-{self.template.id}", classes="template-text", read_only=True)
         area.highlight_cursor_line = False  # no cursor here: a highlighted line would look like a selection
         yield area
@@ -121,7 +124,7 @@ class ReplayTemplate(Vertical):
         if area.text != text or area.unfilled != unfilled:
             area.unfilled = unfilled
             area.load_text(text)
-        self.query_one("#template-status", Static).update(status)
+        self.query_one("#template-status", LiveLine).show(status)
 
 
 class ReplayScreen(Screen):
@@ -203,14 +206,14 @@ class ReplayScreen(Screen):
             yield Checklist(id="checklist").data_bind(ReplayScreen.state, ReplayScreen.now)
             with TabbedContent(id="tabs"):
                 with TabPane("Timeline", id="timeline-tab"):
-                    yield Timeline(id="timeline")
+                    yield Timeline(id="timeline", shown_lines=REPLAY_TIMELINE_LINES)
                 for template in playbook.templates if playbook else ():
                     with TabPane(one_line(template.name), id=f"tab-{template.id}"):
                         yield ReplayTemplate(template, id=f"editor-{template.id}").data_bind(
                             ReplayScreen.state, ReplayScreen.now
                         )
         yield Static(id="too-small", markup=False)
-        yield Static(id="scrubber", markup=False)
+        yield LiveLine(id="scrubber")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -268,7 +271,7 @@ class ReplayScreen(Screen):
             for x in range(width)
         ]
         text = Content.assemble((" REPLAY ", "bold $text on $error"), head, *bar, where)
-        self.query_one("#scrubber", Static).update(text)
+        self.query_one("#scrubber", LiveLine).show(text)
 
     def _play_tick(self) -> None:
         """Move the cursor on by the time that passed since the last tick, times the speed."""

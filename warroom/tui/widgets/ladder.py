@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.binding import Binding
 from textual.content import Content
@@ -101,7 +101,9 @@ class EscalationLadder(OptionList):
             else:
                 subtitle = "DUE NOW: call, then press n" if len(ladder.due) == 1 else f"{len(ladder.due)} DUE: call, n for each"
         elif ladder.next is not None and ladder.next_in is not None:
-            subtitle = f"next in {format_duration(ladder.next_in)}: {one_line(ladder.next.rung.name)}"
+            # Minutes until the last two: a subtitle that changes redraws the whole pane, so not every second.
+            seconds = ladder.next_in < timedelta(minutes=2)
+            subtitle = f"next in {format_duration(ladder.next_in, seconds=seconds)}: {one_line(ladder.next.rung.name)}"
         else:
             subtitle = ""
         self.border_subtitle = subtitle

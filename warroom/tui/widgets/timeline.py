@@ -27,7 +27,7 @@ KIND_STYLE = {
     kinds.RESOLVED: "bold green",
     kinds.COPIED: "cyan",
 }
-SHOWN_LINES = 2000  # the screen keeps the latest; the log, replay and the report keep everything
+SHOWN_LINES = 500  # the screen keeps the latest (each drawn when written); the log, replay and report keep all
 
 
 def t_plus(started: datetime | None, at: datetime) -> str:
@@ -93,10 +93,11 @@ def timeline_line(event: Event, playbook: Playbook | None, started: datetime | N
 class Timeline(RichLog):
     """The incident's events as lines; `order` is 'recorded' (what the room saw) or 'happened' (by `at`)."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, shown_lines: int = SHOWN_LINES, **kwargs) -> None:
         # min_width: RichLog's default (78) would scroll sideways in a half-width pane at 80x24; lines are
         # written with expand=True so that they wrap at the pane's width, not at the width Rich measured at start.
-        super().__init__(wrap=True, markup=False, highlight=False, max_lines=SHOWN_LINES, min_width=20, **kwargs)
+        super().__init__(wrap=True, markup=False, highlight=False, max_lines=shown_lines, min_width=20, **kwargs)
+        self.shown_lines = shown_lines
         self.order = "recorded"
         self._wrapped_width = 0
         self._events: list[Event] = []
@@ -118,7 +119,7 @@ class Timeline(RichLog):
         self._playbook, self._started = playbook, started
         self.clear()
         ordered = happened_order(self._events) if self.order == "happened" else self._events
-        for event in ordered[-SHOWN_LINES:]:
+        for event in ordered[-self.shown_lines:]:
             self.write(timeline_line(event, playbook, started), expand=True)
 
     def add_events(self, events: list[Event], playbook: Playbook | None, started: datetime | None) -> None:
