@@ -7,8 +7,6 @@ Look at a changed SVG before accepting it with `--snapshot-update`.
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -27,21 +25,12 @@ SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 
 
 @pytest.fixture(autouse=True)
-def deterministic(monkeypatch: pytest.MonkeyPatch):
+def deterministic(monkeypatch: pytest.MonkeyPatch, utc_local_time):
     """UTC local time, and no login name leaking into an actor."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
     monkeypatch.setattr("warroom.store.login_name", lambda: "ic")
     # An alarm's toast lasts seconds of wall time; a loaded machine can take longer than that to reach the
     # screenshot. Keep it up, so that the snapshot shows it as the commander first sees it, every run.
     monkeypatch.setattr("warroom.tui.screens.console.ALARM_SECONDS", 3600)
-    yield
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
 
 
 class Incident:

@@ -54,9 +54,10 @@ class WarroomApp(App):
 
     def __init__(
         self, store: Store, *, playbook_path: str | Path | None = None, clock: Clock | None = None,
-        incident_id: str | None = None, watch: bool = False, replay: bool = False,
+        incident_id: str | None = None, watch: bool = False, replay: bool = False, browse: str | None = None,
     ) -> None:
         super().__init__()
+        self.browse_query = browse  # `warroom list` in a terminal: open on the browser, filtered so
         self.watch_only = watch
         self.replay_only = replay
         self.store = store
@@ -76,6 +77,11 @@ class WarroomApp(App):
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
         self.theme = "textual-dark"
+        if self.browse_query is not None:
+            from warroom.tui.screens.browser import BrowserScreen
+
+            self.push_screen(BrowserScreen(self.browse_query))
+            return
         if self.watch_only:
             from warroom.tui.screens.watch import WatchScreen
 
@@ -145,19 +151,21 @@ class WarroomApp(App):
 
 def make_app(
     store: Store, *, playbook_path: str | Path | None = None, clock: Clock | None = None, incident_id: str | None = None,
-    watch: bool = False, replay: bool = False,
+    watch: bool = False, replay: bool = False, browse: str | None = None,
 ) -> WarroomApp:
     """The one factory for the CLI and the tests."""
     if playbook_path is not None:
         load_playbook(playbook_path)  # a bad playbook is one clear line before the screen opens
-    return WarroomApp(store, playbook_path=playbook_path, clock=clock, incident_id=incident_id, watch=watch, replay=replay)
+    return WarroomApp(
+        store, playbook_path=playbook_path, clock=clock, incident_id=incident_id, watch=watch, replay=replay, browse=browse
+    )
 
 
 def run_console(
     store: Store, playbook_path: str | Path | None = None, incident_id: str | None = None, watch: bool = False,
-    replay: bool = False,
+    replay: bool = False, browse: str | None = None,
 ) -> None:
-    app = make_app(store, playbook_path=playbook_path, incident_id=incident_id, watch=watch, replay=replay)
+    app = make_app(store, playbook_path=playbook_path, incident_id=incident_id, watch=watch, replay=replay, browse=browse)
     # No garbage collection until the first frame is on screen; then the loaded incident is frozen out of
     # the collector's reach, so that a full collection never walks a 10,000-event log between two key presses.
     app.freeze_after_first_frame = True

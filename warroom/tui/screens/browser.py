@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,11 +14,9 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.clock import Clock, format_duration
-from warroom.errors import WarroomError
-from warroom.playbook import load_playbook
 from warroom.store import IncidentRow, Store
 from warroom.text import one_line
-from warroom.tui.app import HIGH_CONTRAST, WarroomApp
+from warroom.tui.app import WarroomApp, make_app, run_console
 
 STATUSES = ("open", "investigating", "mitigating", "resolved")
 COLUMNS = f"{'ID':<8} {'SEV':<6} {'STATUS':<13} {'STARTED':<16} {'DURATION':>8}  {'LOG':<10} TITLE"
@@ -199,31 +196,12 @@ class BrowserScreen(Screen):
             self.app.exit()  # `warroom list` opened the browser by itself: nothing to go back to
 
 
-class BrowsingApp(WarroomApp):
-    """`warroom list` in a terminal: the app opened on the browser instead of resuming or declaring."""
-
-    def __init__(self, store: Store, *, query: str = "", **kwargs) -> None:
-        super().__init__(store, **kwargs)
-        self.browse_query = query
-
-    def on_mount(self, event: events.Mount) -> None:
-        event.prevent_default()  # not WarroomApp.on_mount: that would resume the open incident or declare one
-        self.register_theme(HIGH_CONTRAST)
-        self.theme = "textual-dark"
-        self.push_screen(BrowserScreen(self.browse_query))
-
-
 def make_browser_app(
     store: Store, *, query: str = "", playbook_path: str | Path | None = None, clock: Clock | None = None
-) -> BrowsingApp:
-    """The app `warroom list` opens in a terminal (the tests build it the same way)."""
-    if playbook_path is not None:
-        load_playbook(playbook_path)  # a bad playbook is one clear line before the screen opens
-    return BrowsingApp(store, query=query, playbook_path=playbook_path, clock=clock)
+) -> WarroomApp:
+    """The app `warroom list` opens in a terminal: on the browser, instead of resuming or declaring."""
+    return make_app(store, playbook_path=playbook_path, clock=clock, browse=query)
 
 
 def run_browser(store: Store, *, query: str = "", playbook_path: str | Path | None = None) -> None:
-    app = make_browser_app(store, query=query, playbook_path=playbook_path)
-    app.run()
-    if app.return_code:
-        raise WarroomError("the incident browser stopped with an error", exit_code=app.return_code)
+    run_console(store, playbook_path=playbook_path, browse=query)

@@ -16,10 +16,10 @@ from warroom import views
 from warroom.clock import local_hm
 from warroom.incident import IncidentState
 from warroom.text import one_line
-from warroom.tui.widgets.hanging import flow, hanging
+from warroom.tui.widgets.hanging import WrappedOptionList, flow, hanging
 
 
-class Checklist(OptionList):
+class Checklist(WrappedOptionList):
     """Steps under their phase or runbook; space ticks the step under the cursor."""
 
     BINDINGS = [
@@ -42,20 +42,9 @@ class Checklist(OptionList):
         super().__init__(**kwargs)
         self._unfolded_lists: set[str] = set()  # lists the commander opened besides the current phase
         self._folded_lists: set[str] = set()  # lists the commander closed
-        self._shown_options: tuple = ()
-        self._wrapped_at = 0
 
     def on_mount(self) -> None:
         self.border_title = "Checklist"
-
-    def on_resize(self) -> None:
-        if self._wrap_width() != self._wrapped_at:
-            self._shown_options = ()  # wrapped for another width: draw again
-            self._rebuild()
-
-    def _wrap_width(self) -> int:
-        """The width a line gets, the scrollbar's room kept back (it comes and goes as the list grows)."""
-        return max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
 
     def watch_state(self) -> None:
         self._rebuild()
@@ -81,12 +70,9 @@ class Checklist(OptionList):
             if is_open:
                 for step in view.steps:
                     options.append(Option(self._step(step, width), id=f"step:{step.number}"))
-        signature = tuple((o.id, o.prompt) for o in options)
-        if signature == self._shown_options:
-            return
-        self._shown_options = signature
         highlighted = self.highlighted_option.id if self.highlighted_option else None
-        self.set_options(options)
+        if not self._show_options(options):
+            return
         ids = [o.id for o in options]
         if highlighted in ids:
             self.highlighted = ids.index(highlighted)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 MIN_ROOM = 12  # narrower than this, a hanging indent wastes more than it tidies
 
@@ -38,3 +40,34 @@ def flow(prefix: Content, pieces: list[Content], width: int, gap: str = "  ") ->
     wrapped = [part for line in lines for part in (line.wrap(room) if line.cell_length > room else [line])]
     indent = Content(" " * prefix.cell_length)
     return Content("\n").join([prefix + wrapped[0], *(indent + line for line in wrapped[1:])])
+
+
+class WrappedOptionList(OptionList):
+    """An option list whose prompts are wrapped to its width by the subclass's `_rebuild`, and are set again
+    only when they change (the checklist and the ladder re-derive every second)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._shown_options: tuple = ()
+        self._wrapped_at = 0
+
+    def on_resize(self) -> None:
+        if self._wrap_width() != self._wrapped_at:
+            self._shown_options = ()  # wrapped for another width: draw again
+            self._rebuild()
+
+    def _wrap_width(self) -> int:
+        """The width a line gets, the scrollbar's room kept back (it comes and goes as the list grows)."""
+        return max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
+
+    def _rebuild(self) -> None:
+        raise NotImplementedError
+
+    def _show_options(self, options: list[Option]) -> bool:
+        """Set these options unless they are the ones shown; says whether it did."""
+        signature = tuple((o.id, o.prompt) for o in options)
+        if signature == self._shown_options:
+            return False
+        self._shown_options = signature
+        self.set_options(options)
+        return True
