@@ -73,7 +73,7 @@ async def test_watch_shows_clock_response_and_rung(store, reader, clock, playboo
         big = screen.query_one(BigClock)
         assert big.value == "0:05:00"
         assert "█" in str(big.render())  # block digits, not plain text
-        assert text_of(screen, "#watch-response") == "Response target (1h): due 19:00, 55m 00s left"
+        assert text_of(screen, "#watch-response") == "Response target (1h): due 19:00, 55m left"
         # Nobody has been paged: the first rung is due, with its number, for the room to read.
         assert text_of(screen, "#watch-ladder").strip() == "ESCALATE: On-call Engineer due   +1-555-0101"
         header = str(screen.query_one("#header").render())
@@ -85,7 +85,7 @@ async def test_watch_shows_clock_response_and_rung(store, reader, clock, playboo
         screen.tick()
         await pilot.pause()
         assert big.value == "0:52:30"
-        assert text_of(screen, "#watch-response") == "Response target (1h): due 19:00, 7m 30s left"
+        assert text_of(screen, "#watch-response") == "Response target (1h): due 19:00, 7m left"
 
 
 async def test_watch_follows_events_from_another_connection(store, reader, clock, playbook):

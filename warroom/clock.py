@@ -159,6 +159,12 @@ def format_duration(delta: timedelta | float | None, *, seconds: bool = True) ->
     return f"{sign}{secs}s"  # under a minute, "0m" would say nothing
 
 
+def countdown(left: timedelta) -> str:
+    """A deadline on screen: minutes, and seconds only in the last two (a line that changes every second
+    is redrawn every second)."""
+    return format_duration(left, seconds=left < timedelta(minutes=2))
+
+
 def format_clock(delta: timedelta) -> str:
     """Elapsed time as the big clock shows it: 'H:MM:SS' (hours grow past 24)."""
     total = max(0, int(delta.total_seconds()))

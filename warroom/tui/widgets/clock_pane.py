@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import Digits
 
 from warroom import views
-from warroom.clock import format_clock, format_duration, local_hm, utc_hm
+from warroom.clock import countdown, format_clock, format_duration, local_hm, utc_hm
 from warroom.incident import IncidentState
 from warroom.tui.widgets.live_line import LiveLine
 
@@ -22,7 +22,7 @@ def response_pieces(state: IncidentState, now: datetime, *, hints: bool = True) 
     label = Content.styled(f"Response target ({response.label})", "bold")
     if response.state == "pending":
         return [Content.assemble(label, f": due {local_hm(response.due_at)},"),
-                Content.assemble(" ", (format_duration(response.remaining), "bold"), " left")]
+                Content.assemble(" ", (countdown(response.remaining), "bold"), " left")]
     if response.state == "overdue":
         advice = "acknowledge (a)" if hints else "nobody has acknowledged yet"
         return [Content.styled(f" RESPONSE OVERDUE by {format_duration(response.late_by)} ", "bold $text on $error"),
@@ -42,7 +42,7 @@ def phase_pieces(state: IncidentState, now: datetime) -> list[Content]:
         return [head, Content(f" ({phase.phase.window})")]
     if phase.overdue:
         return [head, Content.styled(f" PAST WINDOW by {format_duration(-phase.remaining)}", "bold $error")]
-    return [Content.assemble(head, ":"), Content(f" {format_duration(phase.remaining)} left of {phase.phase.window}")]
+    return [Content.assemble(head, ":"), Content(f" {countdown(phase.remaining)} left of {phase.phase.window}")]
 
 
 def eta_and_update_pieces(state: IncidentState, now: datetime, *, hints: bool = True) -> list[Content]:

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from warroom.clock import local_hms, utc_hm
+from warroom.clock import local_hm, utc_hm
 from warroom.incident import IncidentState
 from warroom.text import one_line
 
@@ -63,7 +63,7 @@ class IncidentHeader(Static):
             return Content.assemble((" WARROOM ", "bold reverse"))
         state, width = self.state, self.size.width
         title = one_line(state.title)
-        clocks = (f"{local_hms(self.now)} · {utc_hm(self.now)} UTC ", f"{local_hms(self.now)} ", "")
+        clocks = (f"{local_hm(self.now)} · {utc_hm(self.now)} UTC ", f"{local_hm(self.now)} ", "")  # the big clock has the seconds
         # Severity, status and the incident always; then the whole title if it fits, giving up the UTC
         # time, the LIVE badge, the local time, then the severity's name for it; else as much title as fits.
         layouts = [

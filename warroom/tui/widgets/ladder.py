@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual.binding import Binding
 from textual.content import Content
@@ -13,10 +13,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from warroom import views
-from warroom.clock import format_duration, local_hm
+from warroom.clock import countdown, format_duration, local_hm
 from warroom.incident import IncidentState
 from warroom.text import one_line
-from warroom.tui.widgets.hanging import flow
+from warroom.tui.widgets.hanging import WrappedOptionList, flow
 
 STATE_TEXT = {
     "unreached": ("not at this severity", "$text-disabled"),
@@ -27,7 +27,7 @@ STATE_TEXT = {
 }
 
 
-class EscalationLadder(OptionList):
+class EscalationLadder(WrappedOptionList):
     """One rung per entry (two lines); n notifies and a acknowledges the rung under the cursor."""
 
     BINDINGS = [
@@ -57,19 +57,9 @@ class EscalationLadder(OptionList):
     def __init__(self, *, hints: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.hints = hints  # the console's keys in the text; not in replay, where nothing is typed
-        self._shown_options: tuple = ()
-        self._wrapped_at = 0
 
     def on_mount(self) -> None:
         self.border_title = "Escalation ladder"
-
-    def on_resize(self) -> None:
-        if self._wrap_width() != self._wrapped_at:
-            self._shown_options = ()  # wrapped for another width: draw again
-            self._rebuild()
-
-    def _wrap_width(self) -> int:
-        return max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A resolved incident pages nobody: n and a leave the footer (c still copies a number)."""
@@ -101,20 +91,13 @@ class EscalationLadder(OptionList):
             else:
                 subtitle = "DUE NOW: call, then press n" if len(ladder.due) == 1 else f"{len(ladder.due)} DUE: call, n for each"
         elif ladder.next is not None and ladder.next_in is not None:
-            # Minutes until the last two: a subtitle that changes redraws the whole pane, so not every second.
-            seconds = ladder.next_in < timedelta(minutes=2)
-            subtitle = f"next in {format_duration(ladder.next_in, seconds=seconds)}: {one_line(ladder.next.rung.name)}"
+            subtitle = f"next in {countdown(ladder.next_in)}: {one_line(ladder.next.rung.name)}"
         else:
             subtitle = ""
         self.border_subtitle = subtitle
         self.set_class(bool(ladder.due), "-alarm")
-        signature = tuple((o.id, o.prompt) for o in options)
-        if signature == self._shown_options:
-            return
-        self._shown_options = signature
         highlighted = self.highlighted
-        self.set_options(options)
-        if options:
+        if self._show_options(options) and options:
             self.highlighted = highlighted if highlighted is not None and highlighted < len(options) else 0
 
     def _rung(self, rung: views.RungView, state: IncidentState, now: datetime, width: int) -> Content:
