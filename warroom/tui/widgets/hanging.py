@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -43,8 +45,11 @@ def flow(prefix: Content, pieces: list[Content], width: int, gap: str = "  ") ->
 
 
 class WrappedOptionList(OptionList):
-    """An option list whose prompts are wrapped to its width by the subclass's `_rebuild`, and are set again
-    only when they change (the checklist and the ladder re-derive every second)."""
+    """An option list whose prompts are wrapped to its width by the subclass's `_rebuild` (called again when
+    the width changes), and are set again only when they change (the checklist and the ladder re-derive
+    every second)."""
+
+    _rebuild: Callable[[], None]  # each subclass builds its options from (state, now)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -59,9 +64,6 @@ class WrappedOptionList(OptionList):
     def _wrap_width(self) -> int:
         """The width a line gets, the scrollbar's room kept back (it comes and goes as the list grows)."""
         return max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
-
-    def _rebuild(self) -> None:
-        raise NotImplementedError
 
     def _show_options(self, options: list[Option]) -> bool:
         """Set these options unless they are the ones shown; says whether it did."""
