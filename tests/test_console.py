@@ -709,7 +709,7 @@ async def test_R_then_y_resolves_and_the_clock_stops(store, clock, incident):
         assert last(store, incident) == (kinds.RESOLVED, {})
         assert "RESOLVED" in header(app)
         assert "RESOLVED 18:42" in clock_text(app, "started")
-        assert app.screen.query_one("#clock").has_class("-resolved")
+        assert app.screen.query_one("#elapsed").has_class("-resolved")  # the stopped clock turns green
         assert elapsed(app) == "0:42:00"
         await tick(app, pilot, clock, minutes=10)
         assert elapsed(app) == "0:42:00"  # stopped
@@ -901,6 +901,38 @@ async def test_the_timeline_never_scrolls_sideways_when_it_fills_up(store, clock
         assert log.max_scroll_y > 0
         assert log.virtual_size.width <= log.scrollable_content_region.width, "the timeline scrolls sideways"
         assert "update 15: still draining the payment queue (Sam)" in timeline(app)
+
+
+def on_screen(log: Timeline) -> list[str]:
+    """The timeline's lines as the pane shows them now."""
+    return [" ".join(log.render_line(y).text.split()) for y in range(log.scrollable_content_region.height)]
+
+
+async def test_the_timeline_shows_the_newest_and_draws_older_entries_as_the_reader_scrolls_up(store, clock, incident, db_path):
+    with Store(db_path, clock=clock) as scribe:
+        for number in range(1, 81):
+            clock.advance(seconds=30)
+            scribe.append(incident, kinds.NOTE, {"text": f"update {number}: still draining the payment queue"}, actor="Sam")
+    app = console_app(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.screen.query_one(Timeline)
+        assert on_screen(log)[-1].endswith("(Sam)") and "update 80:" in " ".join(on_screen(log)[-3:])
+        assert len(log._lines) < 80  # only about a pane's worth is wrapped so far, not all 81 entries
+        extended = 0
+        for _ in range(40):  # scroll to the top, again and again, as far as the pane goes back
+            oldest_drawn = " ".join(log._lines[0].text.split())
+            log.scroll_to(y=0, animate=False)
+            await pilot.pause()
+            if log.scroll_y == 0:
+                break
+            # Older entries came in above, and the reader still sees the line they scrolled to.
+            assert on_screen(log)[0] == oldest_drawn
+            extended += 1
+        assert extended >= 2
+        assert "Declared P1" in " ".join(on_screen(log)[:2])
+        everything = [strip.text for strip in log.lines]
+        assert log.virtual_size.height == len(everything)  # every entry drawn by now, each once
+        assert sum("update 1: " in line for line in everything) == 1
 
 
 async def test_events_from_another_connection_appear_after_a_tick(store, clock, incident, db_path, monkeypatch):

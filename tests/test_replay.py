@@ -448,6 +448,39 @@ async def test_o_switches_the_timeline_to_happened_order_and_back(replaying) -> 
     assert tabs.border_subtitle == "timeline: recorded order (o)"
 
 
+async def test_the_timeline_ends_at_the_cursor_after_every_step_and_jump_in_a_long_log(tmp_path, playbook) -> None:
+    clock = FakeClock(START)
+    path = tmp_path / "long.db"
+    with Store(path, clock=clock) as store:
+        incident = store.declare(declaration_payload(playbook, START, title="Payments failing")).incident
+        for n in range(1, 1201):  # more than the pane keeps (500) and more than a checkpoint (500)
+            clock.advance(seconds=1)
+            store.append(incident, kinds.ALERT, {"text": f"alert {n} of 1200"}, actor="prometheus")
+    with Store(path, clock=FakeClock(START + timedelta(days=7)), readonly=True) as store:
+        app = make_app(store, clock=store.clock, incident_id=incident, replay=True)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            log = screen.query_one(Timeline)
+
+            def last_shown() -> str:
+                lines = [" ".join(log.render_line(y).text.split()) for y in range(log.scrollable_content_region.height)]
+                return " ".join([line for line in lines if line][-2:])  # the last entry, wrapped or not
+
+            await pilot.press("end")
+            assert last_shown().endswith("alert 1200 of 1200 (prometheus)")
+            await pilot.press("left", "left", "left")
+            assert last_shown().endswith("alert 1197 of 1200 (prometheus)")
+            await pilot.press("home")
+            assert "Declared" in last_shown()
+            for count in (700, 350, 1100, 2):  # far jumps, back and forth
+                screen.go_to(count)
+                await pilot.pause()
+                assert last_shown().endswith(f"alert {count - 1} of 1200 (prometheus)")
+            await pilot.press("right")
+            assert last_shown().endswith("alert 2 of 1200 (prometheus)")
+
+
 async def test_templates_show_what_was_copied_by_then_and_otherwise_the_filled_text(replaying) -> None:
     app, pilot, screen, clock = replaying
     await pilot.press("right", "right")  # 18:08: nothing copied yet

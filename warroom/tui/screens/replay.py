@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import groupby
 from typing import Iterable
 
 from textual.app import ComposeResult, SystemCommand
@@ -32,8 +33,6 @@ from warroom.tui.widgets.live_line import LiveLine
 from warroom.tui.widgets.timeline import Timeline
 
 SPEEDS = (1, 10, 60, 600)
-# The timeline shows the latest entries up to the cursor; a jump redraws them all, so keep it to about two screens.
-REPLAY_TIMELINE_LINES = 60
 MAX_TICK = timedelta(seconds=1)  # a stalled or suspended process resumes where it was, not minutes later
 
 
@@ -76,8 +75,8 @@ class ReplayTemplate(Vertical):
     }
     """
 
-    state: reactive[IncidentState | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+    now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
     def __init__(self, template: Template, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -176,8 +175,8 @@ class ReplayScreen(Screen):
         Binding("escape", "back", "Back"),
     ]
 
-    state: reactive[IncidentState | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+    now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
     def __init__(self, incident_id: str) -> None:
         super().__init__()
@@ -206,7 +205,7 @@ class ReplayScreen(Screen):
             yield Checklist(id="checklist").data_bind(ReplayScreen.state, ReplayScreen.now)
             with TabbedContent(id="tabs"):
                 with TabPane("Timeline", id="timeline-tab"):
-                    yield Timeline(id="timeline", shown_lines=REPLAY_TIMELINE_LINES)
+                    yield Timeline(id="timeline")
                 for template in playbook.templates if playbook else ():
                     with TabPane(one_line(template.name), id=f"tab-{template.id}"):
                         yield ReplayTemplate(template, id=f"editor-{template.id}").data_bind(
@@ -242,15 +241,16 @@ class ReplayScreen(Screen):
         when = max(self.replay.start, min(when, self.replay.end))
         self.go_to(max(1, self.replay.count_at(when)), when)
 
-    def _show_timeline(self) -> None:
+    def _show_timeline(self, *, afresh: bool = False) -> None:
         assert self.replay is not None and self.state is not None
         timeline = self.query_one(Timeline)
-        shown = self.replay.events[: self.count]
-        if self.count >= self._shown_count and self.count - self._shown_count < 200 and self._shown_count:
-            timeline.add_events(shown[self._shown_count :], self.state.playbook, self.state.started_at)
-        else:
-            timeline.show_events(shown, self.state.playbook, self.state.started_at)
-        self._shown_count = self.count
+        events, count, shown = self.replay.events, self.count, self._shown_count
+        if not afresh and shown and shown <= count < shown + 200:
+            timeline.add_events(events[shown:count], self.state.playbook, self.state.started_at)
+        else:  # in recorded order the pane can only show the latest: hand it those, not a copy of 100,000
+            first = 0 if timeline.order == "happened" else max(0, count - timeline.shown)
+            timeline.show_events(events[first:count], self.state.playbook, self.state.started_at)
+        self._shown_count = count
 
     def _draw_scrubber(self) -> None:
         assert self.replay is not None and self.cursor is not None
@@ -265,11 +265,12 @@ class ReplayScreen(Screen):
 
         done = column(self.cursor)
         marks = {min(width - 1, column(stop.at)) for stop in self.stops}  # each alarm moment: a ◆ on the bar
-        bar = [
+        cells = [
             ("◆", "bold $error" if x < done else "bold $warning") if x in marks
             else ("█", "$accent") if x < done else ("░", "$text-muted")
             for x in range(width)
         ]
+        bar = [(char * len(list(run)), style) for (char, style), run in groupby(cells)]  # one span per run, not per cell
         text = Content.assemble((" REPLAY ", "bold $text on $error"), head, *bar, where)
         self.query_one("#scrubber", LiveLine).show(text)
 
@@ -356,6 +357,7 @@ class ReplayScreen(Screen):
 
     def action_timeline_order(self) -> None:
         self.query_one(Timeline).toggle_order()
+        self._show_timeline(afresh=True)  # in happened order, a backfilled fact from long before takes its place
         self._show_order()
 
     def _show_order(self) -> None:

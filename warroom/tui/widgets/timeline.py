@@ -7,9 +7,12 @@ from typing import Iterator
 
 from rich.console import Console, ConsoleOptions
 from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 from textual.events import Resize
-from textual.widgets import RichLog
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from warroom import events as kinds
 from warroom.clock import local_hms
@@ -19,7 +22,7 @@ from warroom.playbook import Playbook
 from warroom.text import one_line
 from warroom.timeline import describe
 
-# RichLog draws Rich text, which knows no theme variables: plain ANSI colours that read on any theme.
+# The entries are Rich text, which knows no theme variables: plain ANSI colours that read on any theme.
 KIND_STYLE = {
     kinds.ALERT: "bold red",
     kinds.NOTE: "default",
@@ -27,7 +30,7 @@ KIND_STYLE = {
     kinds.RESOLVED: "bold green",
     kinds.COPIED: "cyan",
 }
-SHOWN_LINES = 500  # the screen keeps the latest (each drawn when written); the log, replay and report keep all
+SHOWN_ENTRIES = 500  # the pane can scroll back through the latest; the log, replay and report keep all
 
 
 def t_plus(started: datetime | None, at: datetime) -> str:
@@ -90,53 +93,141 @@ def timeline_line(event: Event, playbook: Playbook | None, started: datetime | N
     return HangingLine(prefix, body)
 
 
-class Timeline(RichLog):
-    """The incident's events as lines; `order` is 'recorded' (what the room saw) or 'happened' (by `at`)."""
+class Timeline(ScrollView, can_focus=True):
+    """The incident's events as lines, newest at the bottom; `order` is 'recorded' (what the room saw) or
+    'happened' (by `at`).
 
-    def __init__(self, *, shown_lines: int = SHOWN_LINES, **kwargs) -> None:
-        # min_width: RichLog's default (78) would scroll sideways in a half-width pane at 80x24; lines are
-        # written with expand=True so that they wrap at the pane's width, not at the width Rich measured at start.
-        super().__init__(wrap=True, markup=False, highlight=False, max_lines=shown_lines, min_width=20, **kwargs)
-        self.shown_lines = shown_lines
+    Only what can be seen is drawn: the entries are wrapped from the newest up until the pane is full,
+    more as the reader scrolls up, and each entry's lines are kept, so that a replay stepping back
+    or jumping draws a handful of entries, not the whole pane (a RichLog wraps every line it is given).
+    """
+
+    DEFAULT_CSS = """
+    Timeline {
+        overflow-x: hidden;
+        overflow-y: scroll;  /* always there: the lines are wrapped to the room beside it, and it follows the scrolling */
+    }
+    """
+
+    def __init__(self, *, shown: int = SHOWN_ENTRIES, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.shown = shown
         self.order = "recorded"
-        self._wrapped_width = 0
         self._events: list[Event] = []
         self._playbook: Playbook | None = None
         self._started: datetime | None = None
+        self._window: list[Event] = []  # what the pane can show: the latest `shown` entries, in order
+        self._first_drawn = 0  # the lines of _window[_first_drawn:] are in _lines
+        self._lines: list[Strip] = []
+        self._drawn: dict[tuple[str, int], list[Strip]] = {}  # each entry's lines, as wrapped for _drawn_for
+        self._drawn_for: tuple[int, Playbook | None, datetime | None] = (0, None, None)
 
     def on_mount(self) -> None:
         self.border_subtitle = "recorded order (o)"
 
-    def on_resize(self, event: Resize) -> None:
-        # RichLog wraps a line once, when written: at a new width (layout change, terminal resize) draw them again.
-        if self._size_known and self._events and event.size.width != self._wrapped_width:
-            self.show_events(self._events, self._playbook, self._started)
-        self._wrapped_width = event.size.width
+    # --- what the callers give -----------------------------------------------------------------
 
     def show_events(self, events: list[Event], playbook: Playbook | None, started: datetime | None) -> None:
-        """Draw these events from scratch."""
+        """Show these events (and no others)."""
         self._events = list(events)
         self._playbook, self._started = playbook, started
-        self.clear()
-        ordered = happened_order(self._events) if self.order == "happened" else self._events
-        for event in ordered[-self.shown_lines:]:
-            self.write(timeline_line(event, playbook, started), expand=True)
+        self._draw()
 
     def add_events(self, events: list[Event], playbook: Playbook | None, started: datetime | None) -> None:
-        """Add new events; in happened order a backfilled one redraws so that it lands in its place."""
-        if not events:
-            return
-        last_at = self._events[-1].at if self._events else None
-        self._events.extend(events)
-        self._playbook, self._started = playbook, started
-        if self.order == "happened" and last_at is not None and any(e.at < last_at for e in events):
-            self.show_events(self._events, playbook, started)
-            return
-        for event in events:
-            self.write(timeline_line(event, playbook, started), expand=True)
+        """Add new events at the bottom (in happened order, a backfilled one lands in its place)."""
+        if events:
+            self._events.extend(events)
+            self._playbook, self._started = playbook, started
+            self._draw()
 
     def toggle_order(self) -> str:
         self.order = "happened" if self.order == "recorded" else "recorded"
         self.border_subtitle = f"{self.order} order (o)"
-        self.show_events(self._events, self._playbook, self._started)
+        self._draw()
         return self.order
+
+    @property
+    def lines(self) -> list[Strip]:
+        """Every line the pane can show, drawn now if it was not yet (for tests and screen readers)."""
+        self._draw_older(len(self._window))
+        return list(self._lines)
+
+    # --- drawing -------------------------------------------------------------------------------
+
+    @property
+    def _room(self) -> int:
+        return self.scrollable_content_region.width
+
+    def _entry_lines(self, event: Event) -> list[Strip]:
+        key = (event.incident, event.seq)
+        lines = self._drawn.get(key)
+        if lines is None:
+            width = self._room
+            console = self.app.console
+            rendered = console.render_lines(timeline_line(event, self._playbook, self._started),
+                                            console.options.update_width(width), pad=True)
+            # In the pane's colours already: one Strip per line, drawn as it is (a Strip is a dozen objects).
+            style = self.rich_style
+            lines = self._drawn[key] = [Strip(Segment.apply_style(line, style), width) for line in rendered]
+        return lines
+
+    def _draw(self) -> None:
+        """The latest entries, from the bottom up until the pane is full; scrolled to the newest."""
+        width = self._room
+        if width <= 0 or not self.is_mounted:
+            return  # on_resize draws once the pane has a size
+        drawn_for = (width, self._playbook, self._started)
+        if drawn_for != self._drawn_for:  # a playbook compares equal when it is the same one parsed again (a replay)
+            self._drawn.clear()
+        self._drawn_for = drawn_for
+        ordered = happened_order(self._events) if self.order == "happened" else self._events
+        self._window = ordered[-self.shown:]
+        if len(self._drawn) > self.shown:  # forget entries that left the window (a replay's jumps)
+            keep = {(event.incident, event.seq) for event in self._window}
+            self._drawn = {key: lines for key, lines in self._drawn.items() if key in keep}
+        first, height, enough = len(self._window), 0, self.size.height
+        while first > 0 and height < enough:
+            first -= 1
+            height += len(self._entry_lines(self._window[first]))
+        self._first_drawn = first
+        self._lines = [line for event in self._window[first:] for line in self._entry_lines(event)]
+        self.virtual_size = Size(width, len(self._lines))
+        self.scroll_to(y=self.max_scroll_y, animate=False)
+        self.refresh()
+
+    def _draw_older(self, entries: int) -> int:
+        """Draw up to `entries` more of the older entries above the drawn ones; how many lines they added."""
+        if self._first_drawn == 0 or self._room <= 0:
+            return 0
+        first = max(0, self._first_drawn - entries)
+        older = [line for event in self._window[first:self._first_drawn] for line in self._entry_lines(event)]
+        self._first_drawn = first
+        self._lines[:0] = older
+        self.virtual_size = Size(self.virtual_size.width, len(self._lines))
+        return len(older)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new < self.size.height and self._first_drawn > 0:
+            self.call_later(self._scrolled_near_the_top)
+
+    def _scrolled_near_the_top(self) -> None:
+        if self.scroll_y < self.size.height:
+            added = self._draw_older(max(self.size.height, 10))
+            if added:  # the lines already on screen stay where they are
+                self.scroll_to(y=self.scroll_y + added, animate=False)
+                self.refresh()
+
+    def on_resize(self, event: Resize) -> None:
+        self._draw()  # wrapped again at a new width (from what was kept at the same one), and the newest in view
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn_for = (0, None, None)  # a new theme: every entry is drawn again in its colours
+        self._draw()
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        if 0 <= index < len(self._lines):
+            return self._lines[index]
+        return Strip.blank(self._room, self.rich_style)
