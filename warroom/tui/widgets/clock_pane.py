@@ -157,6 +157,8 @@ class IncidentClock(Vertical):
             ("clock-eta", eta_and_update_pieces(state, now, hints=self.hints)),
         ):
             self.query_one(f"#{widget_id}", LiveLine).show(line(pieces, width))
-        response = views.response(state, now)
-        self.set_class(response.state == "overdue", "-overdue")
-        self.set_class(state.resolved, "-resolved")
+        # On the widgets that change colour: a class on the pane would restyle every line in it.
+        overdue = views.response(state, now).state == "overdue"
+        self.set_class(overdue, "-overdue")
+        digits.set_class(overdue, "-overdue")
+        digits.set_class(state.resolved, "-resolved")

@@ -68,8 +68,8 @@ class EscalationLadder(WrappedOptionList):
         return True
 
     def watch_state(self, old: IncidentState | None, new: IncidentState | None) -> None:
-        if (old is not None and old.resolved) != (new is not None and new.resolved):
-            self.refresh_bindings()
+        if self.can_focus and (old is not None and old.resolved) != (new is not None and new.resolved):
+            self.refresh_bindings()  # the footer shows n and a again, or no more (not in replay: nothing to press)
         self._rebuild()
 
     def watch_now(self) -> None:
