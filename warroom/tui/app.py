@@ -5,8 +5,10 @@ from __future__ import annotations
 import gc
 from functools import partial
 from pathlib import Path
+from time import monotonic
 from typing import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -42,6 +44,13 @@ def styles_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "styles"
 
 
+# The app's own pace for full garbage collections (see WarroomApp._collect_when_quiet).
+NEVER = 1 << 30  # as the oldest generation's threshold: Python never starts a full collection itself
+FULL_COLLECTION_DUE = 10  # middle-generation collections since the last full one: Python's own default pace
+FULL_COLLECTION_OVERDUE = 10 * FULL_COLLECTION_DUE
+QUIET_BEFORE_COLLECTING = 0.5  # seconds since the last key, click or scroll
+
+
 class WarroomApp(App):
     """The war-room console."""
 
@@ -65,14 +74,33 @@ class WarroomApp(App):
         self.clock: Clock = clock or SystemClock()
         self.incident_id = incident_id
         self.freeze_after_first_frame = False  # run_console sets it: a test process keeps its collector as is
+        self._last_input = monotonic()
 
     def on_ready(self) -> None:
         """The first frame is on screen, with the incident loaded: what exists now lives as long as the app."""
         if self.freeze_after_first_frame:
             gc.freeze()
+            # Python would start a full collection after every tenth of the middle generation's, wherever that
+            # falls, a key press included: the app starts them itself, between keys (_collect_when_quiet).
+            young, middle, _ = gc.get_threshold()
+            gc.set_threshold(young, middle, NEVER)
             gc.enable()
             # The panes' first renders (the timeline's lines, style caches) finish just after: freeze those too.
             self.set_timer(2, gc.freeze)
+            self.set_interval(1, self._collect_when_quiet)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = monotonic()
+        await super().on_event(event)
+
+    def _collect_when_quiet(self) -> None:
+        """A full collection once Python would have started one and nobody has touched a key for a moment (or,
+        under a long run of keys, once ten times as much is waiting): its tens of milliseconds never delay a key."""
+        waiting = gc.get_count()[2]  # collections of the middle generation since the last full one
+        quiet = monotonic() - self._last_input >= QUIET_BEFORE_COLLECTING
+        if waiting >= FULL_COLLECTION_DUE and quiet or waiting >= FULL_COLLECTION_OVERDUE:
+            gc.collect()
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
@@ -169,10 +197,12 @@ def run_console(
     # No garbage collection until the first frame is on screen; then the loaded incident is frozen out of
     # the collector's reach, so that a full collection never walks a 10,000-event log between two key presses.
     app.freeze_after_first_frame = True
+    threshold = gc.get_threshold()
     gc.disable()
     try:
         app.run()
     finally:
+        gc.set_threshold(*threshold)
         gc.enable()
     if app.return_code:
         raise WarroomError("the console stopped with an error", exit_code=app.return_code)
