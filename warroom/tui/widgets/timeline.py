@@ -121,6 +121,7 @@ class Timeline(ScrollView, can_focus=True):
         self._lines: list[Strip] = []
         self._drawn: dict[tuple[str, int], list[Strip]] = {}  # each entry's lines, as wrapped for _drawn_for
         self._drawn_for: tuple[int, Playbook | None, datetime | None] = (0, None, None)
+        self._placing = False  # _draw is scrolling to the newest: not the reader scrolling up
 
     def on_mount(self) -> None:
         self.border_subtitle = "recorded order (o)"
@@ -192,7 +193,11 @@ class Timeline(ScrollView, can_focus=True):
         self._first_drawn = first
         self._lines = [line for event in self._window[first:] for line in self._entry_lines(event)]
         self.virtual_size = Size(width, len(self._lines))
-        self.scroll_to(y=self.max_scroll_y, animate=False)
+        self._placing = True
+        try:
+            self.scroll_to(y=self.max_scroll_y, animate=False)
+        finally:
+            self._placing = False
         self.refresh()
 
     def _draw_older(self, entries: int) -> int:
@@ -208,7 +213,8 @@ class Timeline(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        if new < self.size.height and self._first_drawn > 0:
+        # The reader scrolled up to within a pane of the oldest line drawn (not _draw placing the newest in view).
+        if new < old and new < self.size.height and self._first_drawn > 0 and not self._placing:
             self.call_later(self._scrolled_near_the_top)
 
     def _scrolled_near_the_top(self) -> None:
