@@ -31,7 +31,7 @@ backfilled; `warroom verify` must pass.
 (c) Each step or jump, in-process: `App.run_test(size=(120, 40))` on the same database, read-only
     and with the collector as `warroom replay` runs it. At P positions spread evenly over the
     incident: go there (untimed), then post (as a terminal driver does) Right, Left, End, Home, and
-    a jump to a time (`g`, "+SECONDS" of another spread position typed into the dialog, untimed; the
+    a jump to a time (`g`, "+SECONDS" of another spread position typed into the jump bar, untimed; the
     timed key is Enter); each sample runs from posting the key to the first frame the compositor
     draws once the cursor is where the key sent it (App.post_display_hook); `pilot.pause()` between
     samples, untimed. The bare app's space (a Static's counter) is the baseline, in the same run.
@@ -373,8 +373,8 @@ def keys_in_tmux(con, argv: list[str], markers: tuple[str, ...], db: Path, middl
                 results.setdefault(key, []).append(seconds)
     here, after = middle["id_here"], middle["id_next"]
     for i in range(samples + 1):
-        con.tmux("send-keys", "-t", "keys", "g")  # the jump dialog, then the middle event's offset (untimed)
-        con.wait_for("keys", ("Jump to a time",))
+        con.tmux("send-keys", "-t", "keys", "g")  # the jump question, then the middle event's offset (untimed)
+        con.wait_for("keys", ("or +20m from the start",))  # the jump bar's placeholder (up to f9ba480: the dialog's text)
         con.tmux("send-keys", "-t", "keys", "-l", f"+{middle['offset_s']:.3f}s")
         time.sleep(0.05)
         seconds = press("Enter", lambda t: here in t and after not in t)
@@ -383,7 +383,7 @@ def keys_in_tmux(con, argv: list[str], markers: tuple[str, ...], db: Path, middl
         time.sleep(0.05)
         press("Home", at_start)
         time.sleep(0.05)
-    # Does Right still step once the dialog has closed? (At the start, one step shows the first alert.)
+    # Does Right still step once the jump question has closed? (At the start, one step shows the first alert.)
     stepped = press("Right", lambda t: "id=000000" in t, timeout=2) is not None
     footer = con.capture("keys").rstrip("\n").splitlines()[-1]
     memory = status_mb(pid)
@@ -427,7 +427,13 @@ def steps_in_process(db: Path, positions: int, profile_positions: int, width: in
     from bare_app import BareApp
     from warroom.store import Store
     from warroom.tui.app import make_app
-    from warroom.tui.screens.replay import JumpDialog, ReplayScreen
+    from warroom.tui.screens.replay import ReplayScreen
+
+    try:  # the jump question: a bar in the replay screen; up to f9ba480, a dialog (a screen of its own) over it
+        from warroom.tui.screens.replay import JumpBar
+    except ImportError:
+        JumpBar = None
+        from warroom.tui.screens.replay import JumpDialog
 
     results: dict = {}
     gc_pauses: list[tuple[float, int, float]] = []  # (when it ended, generation, seconds)
@@ -539,17 +545,24 @@ def steps_in_process(db: Path, positions: int, profile_positions: int, width: in
                 when = replay.start + (replay.events[q - 1].recorded_at - replay.start)
                 expected = replay.count_at(when)
                 key(app, "g")
+
+                def asking() -> Input | None:
+                    if JumpBar is None:
+                        return app.screen.query_one(Input) if isinstance(app.screen, JumpDialog) else None
+                    field = screen.query_one(JumpBar).query_one(Input)
+                    return field if app.focused is field else None
+
                 for _ in range(500):
-                    if isinstance(app.screen, JumpDialog):
+                    if asking() is not None:
                         break
                     await pilot.pause(0.01)
-                dialog = app.screen
-                assert isinstance(dialog, JumpDialog), "g did not open the jump dialog"
-                dialog.query_one(Input).value = f"+{offset:.3f}s"
+                field = asking()
+                assert field is not None, "g did not ask for a time"
+                field.value = f"+{offset:.3f}s"
                 await pilot.pause()
                 await one("jump to a time (g, +SECONDS, Enter)", lambda: key(app, "enter", "\r"),
                           lambda: app.screen is screen and screen.count == expected and screen.now == when, profile)
-                # Once the dialog has closed, Textual's auto-focus may have given a pane the focus (and with
+                # Once the question has closed, Textual's auto-focus may have given a pane the focus (and with
                 # it Left and Right): note it, and clear it (untimed) so that the next round's keys reach the screen.
                 focused_after_jump[type(app.focused).__name__ if app.focused else "nothing"] += 1
                 if app.focused is not None:
@@ -999,7 +1012,7 @@ def main() -> None:
          "-" if name.startswith("bare") else verdict(r["p95_ms"] < TARGETS["step_ms"])]
         for name, r in steps.items()
     ]))
-    print(f"focused once the jump dialog had closed: {positions['focused_after_jump']}; garbage collector: {steps_gc} "
+    print(f"focused once the jump question had closed: {positions['focused_after_jump']}; garbage collector: {steps_gc} "
           f"({positions['gc_frozen_objects']:,} objects frozen, {positions['gc_tracked_objects_not_frozen']:,} tracked "
           "at the end)")
     print(f"\n(d) exports, {options.export_runs} runs each (whole process)")

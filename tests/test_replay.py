@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from textual.widgets import Digits, Static, TabbedContent, Tabs
+from textual.widgets import Digits, Input, Static, TabbedContent, Tabs
 
 from warroom import events as kinds
 from warroom import views
@@ -21,7 +21,7 @@ from warroom.incident import state_of
 from warroom.replay import CHECKPOINT_EVERY, TICK, Moment, Replay, stops
 from warroom.store import Store
 from warroom.tui.app import make_app
-from warroom.tui.screens.replay import JumpDialog, ReplayScreen, ReplayTemplate
+from warroom.tui.screens.replay import JumpBar, ReplayScreen, ReplayTemplate
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.ladder import EscalationLadder
 from warroom.tui.widgets.timeline import Timeline
@@ -403,31 +403,28 @@ async def test_play_passes_events_on_the_way_and_stops_at_the_end(replaying) -> 
 
 async def test_g_jumps_to_a_clock_time_of_the_incident_or_from_its_start_and_a_bad_time_says_why(replaying) -> None:
     app, pilot, screen, clock = replaying
+    jump = screen.query_one(JumpBar)
     await pilot.press("g")
-    await pilot.pause()
-    assert isinstance(app.screen, JumpDialog)
+    assert jump.display and not screen.query_one("#scrubber").display  # the question takes the scrubber's row
+    assert app.focused is jump.query_one(Input)
     await pilot.press(*"18:21", "enter")  # a week after the incident, 18:21 still means its 18:21
-    await pilot.pause()
-    assert app.screen is screen
+    assert not jump.display and app.focused is None
     assert scrubber(screen).endswith("18:21:00 (+0:21:00) event 5/8")
     assert elapsed(screen) == "0:21:00"
-    await pilot.press("g")
-    await pilot.pause()
-    await pilot.press(*"+7m", "enter")
-    await pilot.pause()
+    # While the time is typed, the arrows, Home, End and space edit it: they do not move the cursor.
+    await pilot.press("g", *"+9m", "home", "right", "delete", "space", "backspace", "7", "end", "left", "right")
+    assert jump.query_one(Input).value == "+7m"
+    assert screen.count == 5 and not screen.playing  # the cursor stayed at 18:21
+    await pilot.press("enter")
     assert scrubber(screen).endswith("18:07:00 (+0:07:00) event 2/8")
     assert "Notified On-call Engineer" in timeline(screen) and "acknowledged" not in timeline(screen)
-    # A bad time says why and keeps the dialog; escape leaves the cursor where it was.
-    await pilot.press("g")
-    await pilot.pause()
-    await pilot.press(*"teatime", "enter")
-    await pilot.pause()
-    dialog = app.screen
-    assert isinstance(dialog, JumpDialog)
-    assert "bad time 'teatime'" in str(dialog.query_one("#jump-error", Static).render())
+    # A bad time says why and keeps the question open; escape leaves the cursor where it was.
+    await pilot.press("g", *"teatime", "enter")
+    assert jump.display
+    assert "bad time 'teatime'" in jump.problem and jump.query_one(Input).has_class("-invalid")
     await pilot.press("escape")
-    await pilot.pause()
-    assert app.screen is screen
+    assert not jump.display and screen.query_one("#scrubber").display
+    assert app.screen is screen  # escape put the question away; it did not leave the replay
     assert scrubber(screen).endswith("18:07:00 (+0:07:00) event 2/8")
 
 

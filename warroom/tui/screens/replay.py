@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import groupby
@@ -9,10 +10,11 @@ from typing import Iterable
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Container, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from warroom.clock import format_clock, local_hms, parse_time
@@ -36,23 +38,66 @@ SPEEDS = (1, 10, 60, 600)
 MAX_TICK = timedelta(seconds=1)  # a stalled or suspended process resumes where it was, not minutes later
 
 
-class JumpDialog(ModalScreen[datetime | None]):
-    """Ask for a time to jump to: 18:14 or 2026-11-26T18:14 (within the incident), or +20m from the start."""
+class JumpBar(Horizontal):
+    """Ask for a time to jump to, in the scrubber's row: 18:14 or 2026-11-26T18:14 (within the incident), or +20m
+    from the start. In the screen, not a dialog over it: the panes stay as they are until the jump."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    DEFAULT_CSS = """
+    JumpBar {
+        display: none;
+        height: 1;
+        background: $panel;
+    }
+    JumpBar > #jump-label {
+        width: auto;
+        background: $accent 40%;
+        text-style: bold;
+        padding: 0 1;
+    }
+    JumpBar > Input {
+        width: 1fr;
+        border: none;
+        height: 1;
+        padding: 0 1;
+    }
+    JumpBar > Input.-invalid {
+        background: $error 30%;
+    }
+    """
 
-    def __init__(self, start: datetime, end: datetime) -> None:
-        super().__init__(classes="dialog")
-        self.start, self.end = start, end
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    @dataclass
+    class Answered(Message):
+        """A time to jump to, or None: the question was put away."""
+
+        when: datetime | None
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.start: datetime | None = None
+        self.end: datetime | None = None
+        self.problem = ""  # why the last time typed was not one
 
     def compose(self) -> ComposeResult:
-        with Container(id="dialog"):
-            yield Static("Jump to a time: 18:14, 2026-11-26T18:14, or +20m from the start", id="question")
-            yield Input(id="jump-to")
-            yield Static(id="jump-error", markup=False)
+        yield Static("Jump to", id="jump-label")
+        yield Input(placeholder="18:14, 2026-11-26T18:14, or +20m from the start", id="jump-to", compact=True)
+
+    def ask(self, start: datetime, end: datetime) -> None:
+        self.start, self.end = start, end
+        self.problem = ""
+        self.display = True
+        field = self.query_one(Input)
+        field.value = ""
+        field.remove_class("-invalid")
+        field.focus()
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Answered(None))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        assert self.start is not None and self.end is not None
         text = event.value.strip()
         try:
             if text.startswith("+"):
@@ -60,10 +105,12 @@ class JumpDialog(ModalScreen[datetime | None]):
             else:
                 # A clock time is the incident's: the last 18:14 by its end, not by today's wall clock.
                 when = parse_time(text, self.end)
-        except WarroomError as error:
-            self.query_one("#jump-error", Static).update(str(error))
+        except WarroomError as problem:  # said in full (a toast has the room), the time kept to be corrected
+            self.problem = str(problem)
+            self.query_one(Input).add_class("-invalid")
+            self.notify(self.problem, title="Jump to a time", severity="error", markup=False)
             return
-        self.dismiss(when)
+        self.post_message(self.Answered(when))
 
 
 class ReplayTemplate(Vertical):
@@ -213,6 +260,7 @@ class ReplayScreen(Screen):
                         )
         yield Static(id="too-small", markup=False)
         yield LiveLine(id="scrubber")
+        yield JumpBar(id="jump")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -347,13 +395,23 @@ class ReplayScreen(Screen):
 
     def action_jump_time(self) -> None:
         assert self.replay is not None
+        self.query_one("#scrubber").display = False  # the question takes the scrubber's row until it is answered
+        self.query_one(JumpBar).ask(self.replay.start, self.replay.end)
+        self.refresh_bindings()
 
-        def chosen(when: datetime | None) -> None:
-            if when is not None:
-                self.playing = False
-                self.go_to_time(when)
+    @property
+    def asking(self) -> bool:
+        """The jump bar is open: keys go to it, not to the replay's controls."""
+        return self.query_one(JumpBar).display
 
-        self.app.push_screen(JumpDialog(self.replay.start, self.replay.end), chosen)
+    def on_jump_bar_answered(self, message: JumpBar.Answered) -> None:
+        self.query_one(JumpBar).display = False
+        self.query_one("#scrubber").display = True
+        self.set_focus(None)
+        self.refresh_bindings()
+        if message.when is not None:
+            self.playing = False
+            self.go_to_time(message.when)
 
     def action_timeline_order(self) -> None:
         self.query_one(Timeline).toggle_order()
@@ -378,6 +436,8 @@ class ReplayScreen(Screen):
         self.app.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.is_mounted and self.asking:
+            return False  # space, the arrows, Home and End edit the time being typed
         if action == "back":
             return len(self.app.screen_stack) > 2  # opened from the browser: escape goes back to it
         return True
