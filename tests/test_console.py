@@ -969,6 +969,28 @@ HEADERS = [
 ]
 
 
+async def test_a_second_of_idle_repaints_the_clock_not_the_header_ladder_or_checklist(store, clock, incident, monkeypatch):
+    app = console_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await tick(app, pilot, clock, seconds=1)
+        repainted: list[str] = []
+        for widget in (app.screen.query_one(IncidentHeader), app.screen.query_one(EscalationLadder),
+                       app.screen.query_one(Checklist)):
+            original = widget.refresh
+
+            def spy(*args, _name=type(widget).__name__, _original=original, **kwargs):
+                repainted.append(_name)
+                return _original(*args, **kwargs)
+
+            monkeypatch.setattr(widget, "refresh", spy)
+        clock.set(clock.now().replace(second=10))
+        await tick(app, pilot, clock, seconds=1)  # 18:00:11: the big clock moves, nothing else shows a change
+        assert elapsed(app) == "0:00:11"
+        assert repainted == []
+        await tick(app, pilot, clock, seconds=49)  # 18:01:00: the header's HH:MM and the countdowns move
+        assert "IncidentHeader" in repainted and "18:01" in header(app)
+
+
 @pytest.mark.parametrize(("width", "title", "expected"), HEADERS, ids=["short", "medium", "long", "narrow"])
 async def test_the_header_keeps_severity_status_and_as_much_title_as_fits(store, clock, playbook, width, title, expected):
     declare_incident(store, playbook, title=title)

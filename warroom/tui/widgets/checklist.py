@@ -78,7 +78,7 @@ class Checklist(WrappedOptionList):
             self.highlighted = ids.index(highlighted)
         elif options:
             self.highlighted = ids.index(self._next_to_do(lists, ids))
-        self.border_subtitle = f"{sum(v.done for v in lists)}/{sum(v.total for v in lists)} done"
+        self._show_subtitle(f"{sum(v.done for v in lists)}/{sum(v.total for v in lists)} done")
 
     def _next_to_do(self, lists: list[views.ChecklistView], ids: list[str | None]) -> str | None:
         """Where the cursor starts: the first step not done in the current phase, else in any open list."""

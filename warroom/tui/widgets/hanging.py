@@ -46,14 +46,15 @@ def flow(prefix: Content, pieces: list[Content], width: int, gap: str = "  ") ->
 
 class WrappedOptionList(OptionList):
     """An option list whose prompts are wrapped to its width by the subclass's `_rebuild` (called again when
-    the width changes), and are set again only when they change (the checklist and the ladder re-derive
-    every second)."""
+    the width changes), and are set again only when they change, as is its subtitle (the checklist and
+    the ladder re-derive every second)."""
 
     _rebuild: Callable[[], None]  # each subclass builds its options from (state, now)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._shown_options: tuple = ()
+        self._shown_subtitle: str | None = None
         self._wrapped_at = 0
 
     def on_resize(self) -> None:
@@ -73,3 +74,10 @@ class WrappedOptionList(OptionList):
         self._shown_options = signature
         self.set_options(options)
         return True
+
+    def _show_subtitle(self, subtitle: str) -> None:
+        """Set the border's subtitle unless it is the one shown: setting it repaints the whole list, and the
+        lists are re-derived every second."""
+        if subtitle != self._shown_subtitle:
+            self._shown_subtitle = subtitle
+            self.border_subtitle = subtitle

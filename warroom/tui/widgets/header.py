@@ -37,8 +37,13 @@ class IncidentHeader(Static):
     """
 
     state: reactive[IncidentState | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    now: reactive[datetime | None] = reactive(None, repaint=False)  # watch_now repaints when the minute changes
     mode: reactive[str] = reactive("LIVE")
+
+    def watch_now(self, old: datetime | None, new: datetime | None) -> None:
+        # The header shows hours and minutes (the big clock has the seconds): no repaint for the other 59 ticks.
+        if old is None or new is None or old.replace(second=0, microsecond=0) != new.replace(second=0, microsecond=0):
+            self.refresh()
 
     def _left(self, state: IncidentState, *, with_name: bool, with_live: bool = True) -> Content:
         badge, badge_style = severity_badge(state, with_name=with_name)

@@ -94,7 +94,7 @@ class EscalationLadder(WrappedOptionList):
             subtitle = f"next in {countdown(ladder.next_in)}: {one_line(ladder.next.rung.name)}"
         else:
             subtitle = ""
-        self.border_subtitle = subtitle
+        self._show_subtitle(subtitle)
         self.set_class(bool(ladder.due), "-alarm")
         highlighted = self.highlighted
         if self._show_options(options) and options:
