@@ -105,6 +105,7 @@ class ConsoleScreen(Screen):
         self._alarmed_response = False
         self._data_version = -1
         self._shown_resolved: bool | None = None  # what the footer was last drawn for
+        self._laid_out_for: tuple[bool, bool] | None = None  # (roomy, too small) when the footer was last laid out
 
     # --- building ----------------------------------------------------------------------------
 
@@ -126,7 +127,12 @@ class ConsoleScreen(Screen):
                         )
         yield Static(id="too-small", markup=False)
         yield CommandBar(lambda: self.state, id="command-bar")
-        yield Footer(compact=True)
+        # Laid out for the terminal as it is, so that the first resize changes nothing (a compact footer made
+        # roomy re-styles every key, and new bindings re-compose it: twice the work before the first frame).
+        width, height = self.app.size
+        roomy = width >= ROOMY_FOOTER_WIDTH
+        self._laid_out_for = (roomy, width < MIN_WIDTH or height < MIN_HEIGHT)
+        yield Footer(compact=not roomy, show_command_palette=width >= PALETTE_KEY_WIDTH)
 
     def _templates(self) -> tuple[Template, ...]:
         playbook = self.incident_log.state.playbook
@@ -448,10 +454,13 @@ class ConsoleScreen(Screen):
         width, height = self.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
+        roomy = width >= ROOMY_FOOTER_WIDTH
         for footer in self.query(Footer):
-            footer.compact = width < ROOMY_FOOTER_WIDTH
+            footer.compact = not roomy
             footer.show_command_palette = width >= PALETTE_KEY_WIDTH
-        self.refresh_bindings()
+        if (roomy, small) != self._laid_out_for:  # the keys in WIDE_ONLY_ACTIONS, or every single key, come or go
+            self._laid_out_for = (roomy, small)
+            self.refresh_bindings()
         self.set_class(width >= WIDE_WIDTH, "-wide")
         if small:
             self.set_focus(None)  # the panes are hidden: their keys must not act (nor show in the footer)
