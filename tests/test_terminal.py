@@ -44,8 +44,12 @@ class Terminal:
 
     def start(self, command: list[str], width: int, height: int, env: dict[str, str], config: Path) -> None:
         variables = [part for name, value in env.items() for part in ("-e", f"{name}={value}")]
+        # Something in the test process sets COLUMNS=80 and LINES=24 in its C environment (not os.environ), the
+        # tmux server inherits them, and Textual takes them over the pane's real size: unset for the command.
         self.run("-f", str(config), "new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height),
-                 *variables, *command)
+                 *variables, "env", "-u", "COLUMNS", "-u", "LINES", *command)
+        size = self.run("display-message", "-p", "-t", self.session, "#{window_width}x#{window_height}").stdout.strip()
+        assert size == f"{width}x{height}", f"tmux made a {size} window, not {width}x{height}"
 
     def keys(self, *keys: str) -> None:
         self.run("send-keys", "-t", self.session, *keys)
@@ -138,9 +142,10 @@ def test_an_incident_run_in_a_real_terminal(terminal: Terminal, tmp_path: Path, 
     terminal.wait_for("Title      what is broken")  # the title field has the focus
     terminal.type(TITLE)
     terminal.keys("C-s")  # at once: ctrl+s must not overtake the characters still on their way to the field
-    terminal.wait_for(
+    header = terminal.wait_for(
         lambda screen: all(part in screen.splitlines()[0] for part in ("INVESTIGATING", "P1 High", TITLE)), "the header"
-    )
+    ).splitlines()[0]
+    assert len(header.rstrip()) >= width - 1, f"the console is not drawn {width} wide: {header!r}"  # the clock at the right
     terminal.wait_for(lambda screen: "Escalation ladder" in screen and "Checklist" in screen, "the panes")
     [declared] = wait_for_log(db, lambda events: len(events) == 1, "the declared event")
     assert declared.kind == kinds.DECLARED
@@ -257,3 +262,4 @@ def test_quitting_leaves_the_incident_open_and_a_restart_resumes_it(terminal: Te
     with Store(db, readonly=True) as store:
         [row] = store.open_incidents()
         assert kinds_of(store.events(row.id)) == [kinds.DECLARED]
+
