@@ -10,7 +10,6 @@ import pytest
 from textual import events
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Digits, Input, OptionList, Static
-from textual.widgets._footer import FooterKey
 
 from warroom import events as kinds
 from warroom.clock import FakeClock, iso
@@ -22,6 +21,7 @@ from warroom.tui.screens.console import ConsoleScreen
 from warroom.tui.screens.declare import DeclareScreen
 from warroom.tui.screens.dialogs import ConfirmDialog, SeverityDialog
 from warroom.tui.screens.help import HelpScreen, Table
+from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.screens.picker import PickerScreen
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.command_bar import CommandInput
@@ -118,12 +118,9 @@ def toasts(app: WarroomApp) -> list[tuple[str, str, float]]:
 async def footer_keys(app: WarroomApp, pilot) -> list[tuple[str, str]]:
     """The footer's keys as (key shown, description), once it has been drawn again; each must be on screen."""
     await pilot.pause()
-    await pilot.pause()  # the footer recomposes after a refresh
-    keys = []
-    for key in app.screen.query(FooterKey):
-        assert key.region.width > 0 and key.region.right <= app.size.width, f"{key.key_display} {key.description} is cut off"
-        keys.append((key.key_display, key.description))
-    return keys
+    bar = app.screen.query_one(KeyBar)
+    assert bar.region.width == app.size.width
+    return [(key.display, key.description) for key in bar.shown]  # a key the width would cut off is not shown
 
 
 async def tick(app: WarroomApp, pilot, clock: FakeClock, **delta: float) -> None:
@@ -811,6 +808,50 @@ async def test_the_footer_fits_the_keys_that_matter_at_80_columns(store, clock, 
         keys = await footer_keys(wide, pilot)
         assert (":", "Command") in keys and ("y", "Copy") in keys and ("^p", "palette") in keys
         assert all(key in keys for key in must), keys
+
+
+async def test_clicking_a_key_in_the_footer_presses_it(store, clock, incident, monkeypatch):
+    app = console_app(store, clock)
+    bells: list[int] = []
+    monkeypatch.setattr(app, "bell", lambda: bells.append(1))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await tick(app, pilot, clock, minutes=1)
+        bar = app.screen.query_one(KeyBar)
+        shown = {key.description: key for key in bar.shown}
+        line = plain(bar.render())
+        assert len(line) == 160
+        for key in shown.values():  # each key is drawn where the bar says it is (the clicks go by that)
+            assert line[key.start:key.end].strip().startswith(key.display), (key, line)
+        notify = shown["Notify"]
+        await pilot.click(KeyBar, offset=(notify.start + 1, 0))
+        await pilot.pause()
+        assert last(store, incident)[0] == kinds.NOTIFY
+        await pilot.click(KeyBar, offset=(shown["Help"].end - 2, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        # A key shown but not usable now (dimmed) rings the bell and does nothing.
+        monkeypatch.setattr(ConsoleScreen, "check_action", lambda self, action, parameters: None if action == "notify" else True)
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        notify = next(key for key in bar.shown if key.description == "Notify")
+        assert not notify.enabled
+        before, rings = logged(store, incident), len(bells)
+        await pilot.click(KeyBar, offset=(notify.start + 1, 0))
+        await pilot.pause()
+        assert logged(store, incident) == before and len(bells) == rings + 1
+
+
+async def test_the_footer_leaves_out_a_key_it_cannot_draw_whole(store, clock, incident):
+    app = console_app(store, clock)
+    async with app.run_test(size=(60, 24)) as pilot:  # the narrowest console: the keys outrun the line
+        keys = await footer_keys(app, pilot)
+        assert keys[:3] == [("space", "Tick"), ("n", "Notify"), ("a", "Ack")]
+        line = plain(app.screen.query_one(KeyBar).render())
+        last_key = app.screen.query_one(KeyBar).shown[-1]
+        assert last_key.end <= 60 and line.rstrip().endswith(last_key.description)
+        assert ("^q", "Quit") not in keys  # cut off: left out, not drawn in half
 
 
 async def test_question_mark_opens_help_and_escape_closes_it(store, clock, incident):

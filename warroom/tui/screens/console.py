@@ -13,7 +13,7 @@ from textual.binding import ActiveBinding, Binding
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 
 from warroom import events as kinds
 from warroom import views
@@ -29,6 +29,7 @@ from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.clock_pane import IncidentClock
 from warroom.tui.widgets.command_bar import CommandBar, CommandInput
 from warroom.tui.widgets.header import IncidentHeader
+from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.ladder import EscalationLadder
 from warroom.tui.widgets.templates import TemplateEditor
 from warroom.tui.widgets.timeline import Timeline
@@ -93,6 +94,9 @@ class ConsoleScreen(Screen):
     # Shown in the footer only where there is room (the keys always work).
     WIDE_ONLY_ACTIONS = {"command_bar", "copy_message"}
 
+    # The checklist has the keyboard from the first frame (not the first pane that can take it, then this one).
+    AUTO_FOCUS = "#checklist"
+
     state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
     now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
@@ -127,12 +131,11 @@ class ConsoleScreen(Screen):
                         )
         yield Static(id="too-small", markup=False)
         yield CommandBar(lambda: self.state, id="command-bar")
-        # Laid out for the terminal as it is, so that the first resize changes nothing (a compact footer made
-        # roomy re-styles every key, and new bindings re-compose it: twice the work before the first frame).
+        # Laid out for the terminal as it is, so that the first resize changes nothing.
         width, height = self.app.size
         roomy = width >= ROOMY_FOOTER_WIDTH
         self._laid_out_for = (roomy, width < MIN_WIDTH or height < MIN_HEIGHT)
-        yield Footer(compact=not roomy, show_command_palette=width >= PALETTE_KEY_WIDTH)
+        yield KeyBar(compact=not roomy, show_command_palette=width >= PALETTE_KEY_WIDTH, id="keys")
 
     def _templates(self) -> tuple[Template, ...]:
         playbook = self.incident_log.state.playbook
@@ -147,7 +150,6 @@ class ConsoleScreen(Screen):
         timeline = self.query_one(Timeline)
         timeline.show_events(self.incident_log.events, self.state.playbook, self.state.started_at)
         self.query_one(CommandBar).show_error("")
-        self.query_one(Checklist).focus()
         self._ticker = self.set_interval(0.5, self.tick)
         self._check_alarms()
         self._bindings_follow_state()
@@ -270,7 +272,7 @@ class ConsoleScreen(Screen):
     @on(CommandBar.Left)
     def _on_left(self) -> None:
         self.query_one(CommandBar).show_error("")
-        self.query_one(Checklist).focus()
+        self.query_one(Checklist).focus()  # escape: back to the panes, as after a command
 
     @on(Checklist.StepToggled)
     def _on_step(self, message: Checklist.StepToggled) -> None:
@@ -455,9 +457,9 @@ class ConsoleScreen(Screen):
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
         roomy = width >= ROOMY_FOOTER_WIDTH
-        for footer in self.query(Footer):
-            footer.compact = not roomy
-            footer.show_command_palette = width >= PALETTE_KEY_WIDTH
+        keys = self.query_one(KeyBar)
+        keys.compact = not roomy
+        keys.show_command_palette = width >= PALETTE_KEY_WIDTH
         if (roomy, small) != self._laid_out_for:  # the keys in WIDE_ONLY_ACTIONS, or every single key, come or go
             self._laid_out_for = (roomy, small)
             self.refresh_bindings()
