@@ -263,3 +263,33 @@ def test_quitting_leaves_the_incident_open_and_a_restart_resumes_it(terminal: Te
         [row] = store.open_incidents()
         assert kinds_of(store.events(row.id)) == [kinds.DECLARED]
 
+
+def test_the_first_frame_shows_the_whole_console(terminal: Terminal, tmp_path: Path):
+    """No console built pane by pane: the first frame the terminal gets has every pane, the timeline's entries
+    and the keys. (Pushed inside Textual's start-up batch, its first full frame was dropped and the panes
+    came in one at a time as they repainted, the header and the clock last.)"""
+    warroom = installed_warroom()
+    db = tmp_path / "warroom.db"
+    env = {"WARROOM_DB": str(db), "TZ": "UTC", "XDG_DATA_HOME": str(tmp_path / "data")}
+    declared = subprocess.run(
+        [str(warroom), "declare", "--severity", "P1", "--title", TITLE, "--started-at", "-5m"],
+        capture_output=True, text=True, env={**os.environ, **env}, timeout=60,
+    )
+    assert declared.returncode == 0, declared.stderr
+    config = tmp_path / "tmux.conf"
+    config.write_text("set -g status off\n", encoding="utf-8")
+    terminal.start([str(warroom)], 120, 40, env, config)
+    deadline = time.monotonic() + DEADLINE
+    while True:  # a frame is written top to bottom: once the bottom line is there, the whole first frame is
+        screen = terminal.screen()
+        lines = screen.rstrip("\n").splitlines()
+        if len(lines) >= 40 and lines[39].strip():
+            break
+        if time.monotonic() > deadline:
+            pytest.fail(f"the console never drew its bottom line; the screen shows:\n{screen}")
+        time.sleep(0.005)
+    for part, what in [(TITLE, "the header"), ("Started", "the clock"), ("Escalation ladder", "the ladder"),
+                       ("Checklist", "the checklist"), ("T+0:05:00 declared", "the timeline's entry"),
+                       ("space Tick", "the keys"), ("^p palette", "the palette key")]:
+        assert part in screen, f"the first frame has no {what} ({part!r}); it shows:\n{screen}"
+    assert len(lines[0].rstrip()) >= 119 and lines[39].rstrip().endswith("^p palette"), f"not 120x40:\n{screen}"

@@ -76,18 +76,17 @@ class WarroomApp(App):
         self.freeze_after_first_frame = False  # run_console sets it: a test process keeps its collector as is
         self._last_input = monotonic()
 
-    def on_ready(self) -> None:
-        """The first frame is on screen, with the incident loaded: what exists now lives as long as the app."""
-        if self.freeze_after_first_frame:
-            gc.freeze()
-            # Python would start a full collection after every tenth of the middle generation's, wherever that
-            # falls, a key press included: the app starts them itself, between keys (_collect_when_quiet).
-            young, middle, _ = gc.get_threshold()
-            gc.set_threshold(young, middle, NEVER)
-            gc.enable()
-            # The panes' first renders (the timeline's lines, style caches) finish just after: freeze those too.
-            self.set_timer(2, gc.freeze)
-            self.set_interval(1, self._collect_when_quiet)
+    def _freeze_what_is_loaded(self) -> None:
+        """The first screen is drawn, with the incident loaded: what exists now lives as long as the app."""
+        gc.freeze()
+        # Python would start a full collection after every tenth of the middle generation's, wherever that
+        # falls, a key press included: the app starts them itself, between keys (_collect_when_quiet).
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, NEVER)
+        gc.enable()
+        # The panes' first renders (the timeline's lines, style caches) finish just after: freeze those too.
+        self.set_timer(2, gc.freeze)
+        self.set_interval(1, self._collect_when_quiet)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
@@ -105,34 +104,41 @@ class WarroomApp(App):
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
         self.theme = "textual-dark"
+        # Not pushed from here: Textual holds every frame back while the app mounts, and a screen pushed now
+        # would be composed and laid out inside that hold. Its first full frame is dropped, and the terminal
+        # then gets only what changes after, pane by pane: a whole console shows 100-150 ms later.
+        self.call_later(self._open_first_screen)
+
+    def _open_first_screen(self) -> None:
+        self.push_screen(self._first_screen())
+        if self.freeze_after_first_frame:
+            self.call_after_refresh(self._freeze_what_is_loaded)  # runs once the screen has drawn
+
+    def _first_screen(self) -> Screen:
+        """The incident browser, the wall, a replay, the open incident, a choice of them, or declaring."""
         if self.browse_query is not None:
             from warroom.tui.screens.browser import BrowserScreen
 
-            self.push_screen(BrowserScreen(self.browse_query))
-            return
+            return BrowserScreen(self.browse_query)
         if self.watch_only:
             from warroom.tui.screens.watch import WatchScreen
 
             self.theme = HIGH_CONTRAST.name  # a wall is read from across a room
-            self.push_screen(WatchScreen(self.incident_id))
-            return
+            return WatchScreen(self.incident_id)
         if self.replay_only and self.incident_id:
             from warroom.tui.screens.replay import ReplayScreen
 
-            self.push_screen(ReplayScreen(self.incident_id))
-            return
+            return ReplayScreen(self.incident_id)
         if self.incident_id:
-            self.open_incident(self.incident_id)
-            return
+            return self._console(self.incident_id)
         open_incidents = self.store.open_incidents()
         if len(open_incidents) == 1:
-            self.open_incident(open_incidents[0].id)
-        elif open_incidents:
+            return self._console(open_incidents[0].id)
+        if open_incidents:
             from warroom.tui.screens.picker import PickerScreen
 
-            self.push_screen(PickerScreen(open_incidents))
-        else:
-            self.show_declare()
+            return PickerScreen(open_incidents)
+        return self._declare_screen()
 
     # --- navigation ----------------------------------------------------------------------------
 
@@ -140,18 +146,24 @@ class WarroomApp(App):
         return load_playbook(self.playbook_path)
 
     def show_declare(self, can_go_back: bool = False) -> None:
+        self.push_screen(self._declare_screen(can_go_back))
+
+    def _declare_screen(self, can_go_back: bool = False) -> Screen:
         from warroom.tui.screens.declare import DeclareScreen
 
-        self.push_screen(DeclareScreen(self.new_playbook(), can_go_back=can_go_back))
+        return DeclareScreen(self.new_playbook(), can_go_back=can_go_back)
 
     def open_incident(self, incident_id: str) -> None:
-        from warroom.tui.screens.console import ConsoleScreen
-
-        console = ConsoleScreen(incident_id)
+        console = self._console(incident_id)
         if len(self.screen_stack) > 1:
             self.switch_screen(console)
         else:
             self.push_screen(console)
+
+    def _console(self, incident_id: str) -> Screen:
+        from warroom.tui.screens.console import ConsoleScreen
+
+        return ConsoleScreen(incident_id)
 
     # --- copying -------------------------------------------------------------------------------
 

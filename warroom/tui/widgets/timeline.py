@@ -10,7 +10,7 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 from textual.events import Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -231,6 +231,13 @@ class Timeline(ScrollView, can_focus=True):
         super().notify_style_update()
         self._drawn_for = (0, None, None)  # a new theme: every entry is drawn again in its colours
         self._draw()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._drawn_for[0] != self._room and self._room > 0:
+            # The first frame is laid out and drawn before the pane hears of its size (Resize is a message that
+            # comes after): draw the entries now, or that frame shows an empty pane.
+            self._draw()
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
