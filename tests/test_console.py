@@ -1186,3 +1186,25 @@ async def test_the_palette_has_the_app_commands(store, clock, incident):
         await pilot.pause()
         assert app.theme == "warroom-high-contrast"
         assert [kind for kind, _ in logged(store, incident)] == [kinds.DECLARED]
+
+
+async def test_the_console_is_styled_once_as_it_opens_and_follows_a_theme_changed_under_a_dialog(
+    store, clock, incident, monkeypatch
+):
+    restyled: list[int] = []
+    update = ConsoleScreen.update_node_styles
+    monkeypatch.setattr(ConsoleScreen, "update_node_styles", lambda self, animate=True: (restyled.append(1), update(self, animate))[1])
+    app = console_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # Each widget was styled as it mounted, for this size: opening restyles nothing again.
+        assert isinstance(app.screen, ConsoleScreen) and restyled == []
+        header = app.screen.query_one("#header")
+        assert header.styles.background.hex.lower() != "#1c1c1c"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        app.action_toggle_contrast()  # the theme changes under the help screen
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        assert header.styles.background.hex.lower() == "#1c1c1c"  # the high-contrast panel
