@@ -115,6 +115,10 @@ async def test_panes_re_derive_from_a_change_made_elsewhere(store, clock, playbo
         await pilot.pause()
         screen = app.screen
         screen._ticker.pause()
+        screen.query_one("#tabs").active = "tab-internal"  # its editor is made when the tab is first shown
+        await pilot.pause()
+        screen.query_one("#tabs").active = "timeline-tab"  # and follows the incident from a hidden tab
+        await pilot.pause()
         internal = screen.query_one("#editor-internal", TemplateEditor)
         ceo = ladder_rows(screen)[3]
         assert "CEO" in ceo and "not at this severity" in ceo  # the CEO rung is for P0/P1 only

@@ -50,6 +50,17 @@ def editor(app, template_id: str) -> TemplateEditor:
     return app.screen.query_one(f"#editor-{template_id}", TemplateEditor)
 
 
+async def show_tab(app, pilot, template_id: str) -> TemplateEditor:
+    """Show a template's tab, as a click on it does (its editor is made the first time), then go back to the
+    timeline: an editor once made follows the incident from a hidden tab."""
+    tabs = app.screen.query_one("#tabs")
+    tabs.active = f"tab-{template_id}"
+    await pilot.pause()
+    tabs.active = "timeline-tab"
+    await pilot.pause()
+    return editor(app, template_id)
+
+
 def status_line(app, template_id: str) -> str:
     return str(editor(app, template_id).query_one("#template-status").content)
 
@@ -86,8 +97,9 @@ async def test_templates_fill_from_state_and_refill_on_change(store, clock, inci
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ConsoleScreen)
+        assert not app.screen.query(TemplateEditor)  # made when their tabs are first shown
+        internal, customer = await show_tab(app, pilot, "internal"), await show_tab(app, pilot, "customer")
         assert {e.template.id for e in app.screen.query(TemplateEditor)} == {"internal", "customer"}
-        internal, customer = editor(app, "internal"), editor(app, "customer")
 
         assert internal.text == "INCIDENT: P1 - Checkout is down\nIMPACT: [impact]\nSTATUS: Investigating\nETA: [eta]\n"
         assert customer.text.startswith("We are currently experiencing Checkout is down.\nImpact: [impact]\n")
@@ -160,6 +172,9 @@ async def test_an_edit_survives_a_state_change_and_ctrl_r_refills(store, clock, 
         area.move_cursor(area.document.end)
         await pilot.press(*"Bridge: room 4")
         await pilot.pause()
+        customer = await show_tab(app, pilot, "customer")
+        app.screen.query_one("#tabs").active = "tab-internal"
+        await pilot.pause()
         edited_text = internal.text
         assert edited_text.endswith("ETA: [eta]\nBridge: room 4")
         assert internal.edited
@@ -172,8 +187,8 @@ async def test_an_edit_survives_a_state_change_and_ctrl_r_refills(store, clock, 
         app.screen.tick()
         await pilot.pause()
         assert internal.text == edited_text
-        assert "Impact: EU customers cannot pay" in editor(app, "customer").text
-        assert "Status: We have identified the cause" in editor(app, "customer").text
+        assert "Impact: EU customers cannot pay" in customer.text
+        assert "Status: We have identified the cause" in customer.text
 
         # ctrl+r (with the editor focused) throws the edit away and follows the incident again.
         area.focus()

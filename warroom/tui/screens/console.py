@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 from functools import partial
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual import events, on
 from textual.app import ComposeResult, SystemCommand
@@ -13,11 +13,12 @@ from textual.binding import ActiveBinding, Binding
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from warroom import events as kinds
 from warroom import views
 from warroom.commands import CommandError, parse
+from warroom.comms import fill
 from warroom.errors import WarroomError
 from warroom.events import Event
 from warroom.incident import IncidentLog, IncidentState
@@ -31,8 +32,10 @@ from warroom.tui.widgets.command_bar import CommandBar, CommandInput
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.ladder import EscalationLadder
-from warroom.tui.widgets.templates import TemplateEditor
 from warroom.tui.widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+    from warroom.tui.widgets.templates import TemplateEditor
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 WIDE_WIDTH = 150
@@ -125,11 +128,8 @@ class ConsoleScreen(Screen):
             with TabbedContent(id="tabs"):
                 with TabPane("Timeline", id="timeline-tab"):
                     yield Timeline(id="timeline")
-                for template in self._templates():
-                    with TabPane(one_line(template.name), id=f"tab-{template.id}"):
-                        yield TemplateEditor(template, id=f"editor-{template.id}").data_bind(
-                            ConsoleScreen.state, ConsoleScreen.now
-                        )
+                for template in self._templates():  # each editor comes when its tab is first shown
+                    yield TabPane(one_line(template.name), id=f"tab-{template.id}")
         yield Static(id="too-small", markup=False)
         yield CommandBar(lambda: self.state, id="command-bar")
         # Laid out for the terminal as it is, so that the first resize changes nothing (a class set on the
@@ -311,16 +311,37 @@ class ConsoleScreen(Screen):
 
     def copy_message(self, template_id: str | None = None) -> bool:
         """Copy a template as it stands on screen (the tab shown, else the first) and record the exact text."""
-        editors = list(self.query(TemplateEditor))
-        if not editors:
+        templates = self._templates()
+        if not templates:
             self.query_one(CommandBar).show_error("the playbook has no message templates")
             return False
+        tabs = self.query_one(TabbedContent)
         if template_id is None:
-            active = self.query_one(TabbedContent).active
-            template_id = next((e.template.id for e in editors if f"tab-{e.template.id}" == active), editors[0].template.id)
-        editor = next(e for e in editors if e.template.id == template_id)
-        self.query_one(TabbedContent).active = f"tab-{template_id}"
-        return self._copy_and_record(template_id, editor.template.name, editor.text)
+            template_id = next((t.id for t in templates if f"tab-{t.id}" == tabs.active), templates[0].id)
+        template = next(t for t in templates if t.id == template_id)
+        editor = self._template_editor(template_id)
+        # A tab never shown has no editor yet, and nothing edited: its text is the template filled now.
+        text = editor.text if editor is not None else fill(template, self.state, self.now).text
+        tabs.active = f"tab-{template_id}"  # the copied message on screen
+        return self._copy_and_record(template_id, template.name, text)
+
+    def _template_editor(self, template_id: str) -> TemplateEditor | None:
+        return next(iter(self.query(f"#editor-{template_id}")), None)  # type: ignore[return-value]
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _on_tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """A template's tab shown for the first time: its editor, filled from the live incident.
+
+        Made here rather than in compose: the editors (TextAreas) cost a tenth of the console's start-up,
+        for tabs a commander opens a few times in an incident."""
+        pane_id = event.pane.id or ""
+        template = next((t for t in self._templates() if f"tab-{t.id}" == pane_id), None)
+        if template is None or self._template_editor(template.id) is not None:
+            return
+        from warroom.tui.widgets.templates import TemplateEditor
+
+        editor = TemplateEditor(template, id=f"editor-{template.id}")
+        event.pane.mount(editor.data_bind(ConsoleScreen.state, ConsoleScreen.now))
 
     def _copy_and_record(self, what: str, name: str, text: str) -> bool:
         via = self.app.copy_and_say(text)
@@ -441,7 +462,8 @@ class ConsoleScreen(Screen):
     def _typing(self) -> bool:
         """A field has the keyboard: single keys type into it, so the footer must not offer them."""
         focused = self.focused
-        return isinstance(focused, Input) or (isinstance(focused, TextArea) and not focused.read_only)
+        # An editable TextArea, said without importing TextArea (it is loaded when a template tab is first shown).
+        return isinstance(focused, Input) or getattr(focused, "read_only", True) is False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reopen":
