@@ -503,9 +503,9 @@ def profile(programs: dict, tmp: Path, idle_seconds: float) -> dict[str, dict]:
             "import warroom.tui.screens.console (its widgets)": cumulative("warroom/tui/screens/console.py", "<module>"),
             "ConsoleScreen.compose (reads the log and folds it, then the widgets)": cumulative("warroom/tui/screens/console.py", "compose"),
             "  Store.events (rows -> Event: json.loads, parse_iso)": cumulative("warroom/store.py", "events"),
-            "  incident.state_of (the fold: dataclasses.replace per event)": cumulative("warroom/incident.py", "state_of"),
+            "  incident.state_of (the fold: one state per event)": cumulative("warroom/incident.py", "state_of"),
             "ConsoleScreen.on_mount": cumulative("warroom/tui/screens/console.py", "on_mount"),
-            "  Timeline.show_events (up to 2,000 lines into a RichLog)": cumulative("warroom/tui/widgets/timeline.py", "show_events"),
+            "Timeline._draw (wraps the latest entries until the pane is full)": cumulative("warroom/tui/widgets/timeline.py", "_draw"),
             "Textual: CSS applied to the widgets (Stylesheet.apply)": cumulative("textual/css/stylesheet.py", "apply"),
             "Textual: the first full frame (Compositor.render_full_update)": cumulative("textual/_compositor.py", "render_full_update"),
         }
