@@ -183,7 +183,7 @@ def test_events_before_the_declaration_and_unknown_kinds_change_nothing(store: S
     state = state_of(events)
     assert state.events == 2 and state.last_seq == 2
     assert replace(state, events=1, last_seq=1, last_at=events[0].at) == state_of(events[:1])
-    early = replace(events[1], kind=kinds.STATUS, payload={"status": "resolved"})
+    early = events[1]._replace(kind=kinds.STATUS, payload={"status": "resolved"})
     assert apply(IncidentState(), early).status == "investigating"  # not declared yet: only counted
 
 
@@ -196,6 +196,27 @@ def test_a_state_once_given_out_never_changes(store: Store, declare, clock: Fake
                           (kinds.NOTIFY, {"rung": "oncall"})]:
         apply(before, store.append(incident, kind, payload))
     assert (dict(before.checked), dict(before.roles), dict(before.notified)) == snapshot
+
+
+def test_a_fold_is_apply_event_by_event_and_leaves_the_state_it_starts_from(store: Store, declare, clock: FakeClock) -> None:
+    incident = declare()
+    for kind, payload in [(kinds.NOTE, {"text": "a"}), (kinds.CHECK, {"list": "detection", "step": 1, "text": "x"}),
+                          (kinds.SEVERITY, {"severity": "P0"}), (kinds.NOTIFY, {"rung": "oncall"}),
+                          (kinds.ACK, {"rung": "oncall"}), (kinds.ALERT, {"text": "b"}), (kinds.STATUS, {"status": "mitigating"}),
+                          (kinds.UNCHECK, {"list": "detection", "step": 1}), (kinds.PHASE, {"phase": "containment"}),
+                          (kinds.ROLE, {"role": "scribe", "name": "Sam"}), (kinds.RESOLVED, {})]:
+        clock.advance(60)
+        store.append(incident, kind, payload)
+    events = store.events(incident)
+    one_by_one = [IncidentState()]
+    for event in events:
+        one_by_one.append(apply(one_by_one[-1], event))
+    assert fold(events) == one_by_one[-1]
+    # Folding the rest onto a state part way through: the same end, and the state it started from unchanged.
+    middle = one_by_one[5]
+    kept = dict(middle.__dict__)
+    assert fold(events[5:], middle) == one_by_one[-1]
+    assert middle.__dict__ == kept and middle == one_by_one[5]
 
 
 # --- severity changes re-derive every deadline ----------------------------------------------------------

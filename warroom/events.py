@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from warroom.clock import iso, parse_iso
 
@@ -67,9 +66,9 @@ def chain_hash(
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One fact in an incident's log."""
+class Event(NamedTuple):
+    """One fact in an incident's log, as immutable as the log. (A NamedTuple: a tuple, three times as quick
+    to build as a frozen dataclass; the console reads every event of an incident as it opens, replay 100,000.)"""
 
     incident: str
     seq: int
@@ -110,7 +109,9 @@ class Event:
         row_id, incident, seq, kind, actor, payload, at, recorded_at, prev_hash, digest = row
         happened = parse_iso(at)
         recorded = happened if recorded_at == at else parse_iso(recorded_at)
-        return cls(incident, seq, kind, actor, _decode_payload(payload), happened, recorded, prev_hash, digest, row_id)
+        # tuple.__new__ itself: the NamedTuple's __new__ is a Python function, a third of the time per row.
+        fields = (incident, seq, kind, actor, _decode_payload(payload), happened, recorded, prev_hash, digest, row_id)
+        return _new_tuple(cls, fields)
 
 
 def _decode_payload(text: str) -> dict:
@@ -123,3 +124,4 @@ def _decode_payload(text: str) -> dict:
 
 
 _DECODER = json.JSONDecoder()
+_new_tuple = tuple.__new__

