@@ -499,7 +499,7 @@ def profile(programs: dict, tmp: Path, idle_seconds: float) -> dict[str, dict]:
             return round(max(values, default=0.0), 3)
 
         phases = {  # they overlap: the fold runs inside compose, the imports nest
-            "import warroom.tui.app (Textual, sqlite-utils, yaml, warroom core)": cumulative("warroom/tui/app.py", "<module>"),
+            "import warroom.tui.app (Textual and warroom's core)": cumulative("warroom/tui/app.py", "<module>"),
             "import warroom.tui.screens.console (its widgets)": cumulative("warroom/tui/screens/console.py", "<module>"),
             "ConsoleScreen.compose (reads the log and folds it, then the widgets)": cumulative("warroom/tui/screens/console.py", "compose"),
             "  Store.events (rows -> Event: json.loads, parse_iso)": cumulative("warroom/store.py", "events"),
