@@ -275,6 +275,7 @@ def test_show(warroom: Warroom, incident: str, clock: FakeClock) -> None:
     assert text.splitlines()[0] == f"{incident}  P1  INVESTIGATING  Checkout is down"
     assert "elapsed    20m 00s" in text and "response   1h: pending, 40m 00s left" in text
     assert "ladder     On-call Engineer: notified, Engineering Manager: due, CTO: waiting, CEO: waiting" in text
+    assert "phase      Detection & Analysis (past its window by 5m 00s)" in text
     state = shown(warroom, incident)
     assert {"id", "title", "severity", "status", "started_at", "elapsed_seconds"} <= state.keys()
     assert (state["id"], state["title"], state["severity"], state["status"]) == (incident, "Checkout is down", "P1", "investigating")
@@ -283,6 +284,10 @@ def test_show(warroom: Warroom, incident: str, clock: FakeClock) -> None:
     assert state["phase"] == {"id": "detection", "name": "Detection & Analysis", "seconds_left": -300}
     assert state["rungs_due"] == ["manager"] and state["next_rung"] == "cto"
     assert state["next_update_due"] == iso(START + 30 * MIN)
+    warroom.ok("act", incident, "phase", "next")  # Containment: 15-30m, 10 minutes left
+    assert "phase      Containment (10m 00s left in its window)" in warroom.ok("show", incident).stdout
+    warroom.ok("act", incident, "resolve")  # the clock stops: no window counting down
+    assert "phase      Containment\n" in warroom.ok("show", incident).stdout
 
 
 def test_show_at_a_past_time(warroom: Warroom, incident: str, clock: FakeClock) -> None:

@@ -301,6 +301,15 @@ def _plain(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
 
 
+def _phase_note(seconds_left: int | None, resolved: bool) -> str:
+    """After the phase's name in `show`: how long its window has left, or how far past it it is."""
+    if resolved or seconds_left is None:
+        return ""  # a resolved incident's clock has stopped; an open-ended window has no end
+    if seconds_left < 0:
+        return f" (past its window by {format_duration(-seconds_left)})"
+    return f" ({format_duration(seconds_left)} left in its window)"
+
+
 def state_summary(state: IncidentState, now: datetime) -> dict[str, Any]:
     """The state as JSON-ready data (`show --json`)."""
     assert state.started_at is not None
@@ -380,8 +389,7 @@ def show(ctx: click.Context, incident: str, at_text: str | None, as_json: bool) 
         f"  elapsed    {format_duration(summary['elapsed_seconds'])} (started {local_hm(state.started_at)} local)",  # type: ignore[arg-type]
         f"  response   {response['target']}: {response['state']}"
         + (f" at {local_hm(state.acknowledged_at)}" if state.acknowledged_at else f", {format_duration(response['seconds_left'])} left" if response['state'] == 'pending' else ""),
-        f"  phase      {summary['phase']['name']}"
-        + ("" if summary["phase"]["seconds_left"] is None else f" ({format_duration(summary['phase']['seconds_left'])} left in its window)"),
+        f"  phase      {summary['phase']['name']}{_phase_note(summary['phase']['seconds_left'], state.resolved)}",
         "  checklist  " + ", ".join(f"{_plain(c['name'])} {c['done']}/{c['total']}" for c in summary["checklists"]),
         "  ladder     " + ", ".join(f"{r['name']}: {r['state']}" for r in summary["ladder"]),
         f"  impact     {_plain(state.impact) or '-'}",
