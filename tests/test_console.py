@@ -335,6 +335,22 @@ async def test_the_cursor_starts_on_the_first_step_not_done_in_the_current_phase
         assert last(store, incident)[1] == {"list": "containment", "step": 2, "text": "Prevent further damage"}
 
 
+async def test_after_p_the_cursor_is_on_the_new_phases_first_step(store, clock, incident):
+    app = console_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        checklist = app.screen.query_one(Checklist)
+        for _ in range(4):  # tick Detection's four steps, moving down after each, as a commander does
+            await pilot.press("space", "down")
+        await pilot.pause()
+        assert checklist.highlighted_option.id == "list:containment"  # the cursor came to rest on a header
+        await pilot.press("p")
+        await pilot.pause()
+        assert checklist.highlighted_option.id == "step:5"
+        await pilot.press("space")  # ticks step 5; does not fold the new phase
+        assert last(store, incident)[1] == {"list": "containment", "step": 1, "text": "Isolate affected systems"}
+        assert any("Prevent further damage" in line for line in checklist_lines(app))
+
+
 async def test_long_lines_wrap_under_their_own_text_at_80x24(store, clock, incident):
     app = console_app(store, clock)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -42,6 +42,7 @@ class Checklist(WrappedOptionList):
         super().__init__(**kwargs)
         self._unfolded_lists: set[str] = set()  # lists the commander opened besides the current phase
         self._folded_lists: set[str] = set()  # lists the commander closed
+        self._shown_phase: str | None = None  # the current phase when the list was last built
 
     def on_mount(self) -> None:
         self.border_title = "Checklist"
@@ -71,10 +72,13 @@ class Checklist(WrappedOptionList):
                 for step in view.steps:
                     options.append(Option(self._step(step, width), id=f"step:{step.number}"))
         highlighted = self.highlighted_option.id if self.highlighted_option else None
+        # A new phase: the cursor goes to its first step to do (left on a header, space would fold the phase).
+        moved_on = self._shown_phase is not None and state.phase != self._shown_phase
+        self._shown_phase = state.phase
         if not self._show_options(options):
             return
         ids = [o.id for o in options]
-        if highlighted in ids:
+        if highlighted in ids and not moved_on:
             self.highlighted = ids.index(highlighted)
         elif options:
             self.highlighted = ids.index(self._next_to_do(lists, ids))
