@@ -10,13 +10,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.clock import Clock, format_duration
 from warroom.store import IncidentRow, Store
 from warroom.text import one_line
 from warroom.tui.app import WarroomApp, make_app, run_console
+from warroom.tui.widgets.key_bar import KeyBar
 
 STATUSES = ("open", "investigating", "mitigating", "resolved")
 COLUMNS = f"{'ID':<8} {'SEV':<6} {'STATUS':<13} {'STARTED':<16} {'DURATION':>8}  {'LOG':<10} TITLE"
@@ -83,7 +84,7 @@ class BrowserScreen(Screen):
             )
             yield Static(Content.styled(COLUMNS, "bold $text-muted"), id="browser-columns")
             yield OptionList(id="incidents")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         store = self.app.store

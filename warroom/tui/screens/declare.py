@@ -6,13 +6,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
 from warroom.commands import declaration
 from warroom.errors import WarroomError
 from warroom.playbook import Playbook
 from warroom.store import login_name
 from warroom.tui.screens.dialogs import SeverityList
+from warroom.tui.widgets.key_bar import KeyBar
 
 
 class DeclareScreen(Screen):
@@ -58,7 +59,7 @@ class DeclareScreen(Screen):
                 yield Input(value=login_name(), id="commander", compact=True)
             yield Static(id="declare-error", markup=False)
             yield Button("Declare and start the clock (ctrl+s)", variant="error", id="declare-button", compact=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         severities = self.query_one("#severity", OptionList)

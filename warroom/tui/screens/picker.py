@@ -7,12 +7,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.clock import format_duration, local_hm
 from warroom.store import IncidentRow
 from warroom.text import one_line
+from warroom.tui.widgets.key_bar import KeyBar
 
 
 class PickerScreen(Screen):
@@ -40,7 +41,7 @@ class PickerScreen(Screen):
             ]
             options.append(Option(Content.styled("+ Declare a new incident", "bold $accent"), id="+declare"))
             yield OptionList(*options, id="incidents")
-        yield Footer()
+        yield KeyBar()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

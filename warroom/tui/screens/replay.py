@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from warroom.clock import format_clock, local_hms, parse_time
 from warroom.comms import fill
@@ -31,6 +31,7 @@ from warroom.tui.widgets.clock_pane import IncidentClock
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.ladder import EscalationLadder
 from warroom.tui.widgets.templates import TemplateText
+from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.live_line import LiveLine
 from warroom.tui.widgets.timeline import Timeline
 
@@ -261,7 +262,7 @@ class ReplayScreen(Screen):
         yield Static(id="too-small", markup=False)
         yield LiveLine(id="scrubber")
         yield JumpBar(id="jump")
-        yield Footer(compact=True)
+        yield KeyBar(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(IncidentHeader).mode = "REPLAY"
@@ -464,8 +465,8 @@ class ReplayScreen(Screen):
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
         self.set_class(width >= WIDE_WIDTH, "-wide")
-        for footer in self.query(Footer):  # as in the console: below 100 columns the keys need the room
-            footer.show_command_palette = width >= PALETTE_KEY_WIDTH
+        for keys in self.query(KeyBar):  # as in the console: below 100 columns the keys need the room
+            keys.show_command_palette = width >= PALETTE_KEY_WIDTH
         if small:
             self.query_one("#too-small", Static).update(
                 f"warroom needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {width}x{height}. Enlarge it."

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from warroom import events as kinds
 from warroom import views
@@ -19,6 +19,7 @@ from warroom.text import one_line
 from warroom.tui.widgets.big_clock import BigClock
 from warroom.tui.widgets.clock_pane import response_line
 from warroom.tui.widgets.header import IncidentHeader
+from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.timeline import Timeline
 
 
@@ -59,7 +60,7 @@ class WatchScreen(Screen):
         yield Static(id="watch-ladder", markup=False)
         yield Static(id="watch-waiting", markup=False)
         yield Timeline(id="watch-timeline")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(IncidentHeader).mode = "WATCH · read-only"

@@ -95,9 +95,9 @@ class KeyBar(Widget):
                 _, binding, enabled, _ = found
                 palette.append("▏", self.get_component_rich_style("key-bar--separator"))
                 start = palette.cell_len
-                # Drawn compact at any width, and a cell short of the edge unless compact: as the Footer does.
+                # Drawn compact at any width, a cell short of the edge: as the Footer does.
                 self._append_key(palette, self.app.get_key_display(binding), binding.description, enabled,
-                                 key_style, description_style, compact=True, gap="" if self.compact else " ")
+                                 key_style, description_style, compact=True, gap=" ")
                 palette_key = (binding, enabled, start, palette.cell_len)
         room = max(0, width - palette.cell_len)
         line = Text(no_wrap=True, end="")
