@@ -295,7 +295,7 @@ def test_the_markdown_parses_as_intended(markdown: str) -> None:
 
 def test_the_report_folds_exactly_as_the_incident_state(store: Store, incident: str) -> None:
     events = store.events(incident)
-    _entries, state = report._walk(events)
+    _entries, state = report.walk(events)
     assert state == state_of(events)
 
 
