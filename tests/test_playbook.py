@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, SEED, SHARED_SEED, declaration_payload
+from conftest import FIVE_LEVEL_PLAYBOOK, REPO, SEED, SHARED_SEED, declaration_payload
 from warroom import views
 from warroom.cli import Context, cli
 from warroom.clock import FakeClock
@@ -498,3 +498,36 @@ def test_playbook_check_through_the_cli(tmp_path: Path, five_level_path: Path) -
     assert re.match(rf"{re.escape(str(bad))}:\d+: ladder\[4\]\.severities: unknown severity 'P9'", lines[0])
     assert "Traceback" not in result.output
     assert not (tmp_path / "w.db").exists()  # checking a playbook opens no database
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "Ops\x1b]0;PWNED\x07"),
+        ("status_page", "https://status.example\x9b31m"),
+        ("phases[1].name", "Triage\u202eegairt"),
+        ("phases[1].steps[1]", "Page \x1b[2J the team"),
+        ("templates[1].text", "{title}\x1b[201~; touch /tmp/x"),
+        ("contacts[1].phone", "+1 555\r0100"),
+    ],
+)
+def test_a_control_character_in_a_playbook_is_one_line_naming_where(tmp_path, field, value):
+    """A playbook's text reaches every screen and message: a control in it is refused at load, with its line."""
+    document = yaml.safe_load(FIVE_LEVEL_PLAYBOOK)
+    target, key = document, field.split(".")
+    for part in key[:-1]:
+        name, _, index = part.partition("[")
+        target = target[name][int(index.rstrip("]")) - 1] if index else target[name]
+    name, _, index = key[-1].partition("[")
+    if index:
+        target[name][int(index.rstrip("]")) - 1] = value
+    else:
+        target[name] = value
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=False), encoding="utf-8")
+    with pytest.raises(PlaybookError) as raised:
+        load_playbook(path)
+    problems = str(raised.value).splitlines()
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}:") and "holds the control character" in problems[0]
+    assert "\x1b" not in problems[0] and "\x9b" not in problems[0] and "\r" not in problems[0]

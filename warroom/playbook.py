@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 from warroom.clock import format_window, is_duration, parse_duration
 from warroom.errors import WarroomError
+from warroom.text import control_in
 
 # What a template may ask for, and what fills it (warroom.comms renders them).
 PLACEHOLDERS: dict[str, str] = {
@@ -331,7 +332,16 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.problem(_line_of(parent, key), f"{where}.{key}: expected text, got {_kind(value)}")
             return default
-        return str(value)
+        return self.plain(str(value), _line_of(parent, key), f"{where}.{key}")
+
+    def plain(self, value: str, line: int, where: str) -> str:
+        """Text a terminal can show as it is: a playbook's names, steps and templates reach every screen.
+
+        The value is kept even when refused, so that nothing which names it cascades into more problems."""
+        control = control_in(value)
+        if control is not None:
+            self.problem(line, f"{where}: holds the control character {control}; expected plain text")
+        return value
 
     def texts(self, parent: dict, key: str, where: str, required: bool = True) -> tuple[str, ...]:
         items = self.sequence(parent, key, where, required)
@@ -340,7 +350,7 @@ class _Checker:
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 self.problem(_line_of(items, index), f"{where}.{key}[{index + 1}]: expected text, got {_kind(item)}")
             else:
-                result.append(str(item))
+                result.append(self.plain(str(item), _line_of(items, index), f"{where}.{key}[{index + 1}]"))
         return tuple(result)
 
     def duration(self, parent: dict, key: str, where: str, required: bool = True) -> timedelta | None:
@@ -517,7 +527,7 @@ def _validate(document: Any, source: str, problems: list[str]) -> Playbook:
         elif not isinstance(sentence, str):
             check.problem(_line_of(details, status), f"status_details.{status}: expected text, got {_kind(sentence)}")
         else:
-            status_details.append((status, sentence))
+            status_details.append((status, check.plain(sentence, _line_of(details, status), f"status_details.{status}")))
 
     runbooks = []
     for where, entry, seen in check.entries(document, "runbooks", required=False):

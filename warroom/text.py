@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 _ACTIVE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _ACTIVE_RE = re.compile(f"[{_ACTIVE}]")
 _ACTIVE_BUT_NEWLINE_RE = re.compile(f"[{_ACTIVE.replace(chr(0) + '-', chr(0) + '-' + chr(9) + chr(11) + '-', 1)}]")
+_ACTIVE_BUT_LAYOUT_RE = re.compile(f"[{_ACTIVE.replace(chr(0) + '-', chr(0) + '-' + chr(8) + chr(11) + '-', 1)}]")
 _NEWLINES_RE = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 _TAB = "    "
 
@@ -46,18 +47,20 @@ def is_inert(text: str) -> bool:
     return _ACTIVE_RE.search(text) is None
 
 
-def for_terminal(text: Any, *, newlines: bool = False) -> str:
+def for_terminal(text: Any, *, newlines: bool = False, tabs: bool = False) -> str:
     """Text for a terminal: every control shown as a visible escape like \\x1b (a tab as spaces).
 
     With `newlines`, a line break stays a line break (for a widget that wraps lines itself): CR LF,
-    a lone CR and the Unicode separators all become one newline.
+    a lone CR and the Unicode separators all become one newline. With `tabs` (and `newlines`), a tab
+    stays a tab, for a widget that expands tabs itself (Textual's TextArea).
     """
     value = text if isinstance(text, str) else str(text)
     if newlines:
-        if _ACTIVE_BUT_NEWLINE_RE.search(value) is None:
+        active = _ACTIVE_BUT_LAYOUT_RE if tabs else _ACTIVE_BUT_NEWLINE_RE
+        if active.search(value) is None:
             return value  # the common case: nothing to do
         value = _NEWLINES_RE.sub("\n", value)
-        return _ACTIVE_BUT_NEWLINE_RE.sub(_visible, value)
+        return active.sub(_visible, value)
     if _ACTIVE_RE.search(value) is None:
         return value
     return _ACTIVE_RE.sub(_visible, value)
@@ -69,6 +72,13 @@ def one_line(text: Any) -> str:
     if _ACTIVE_RE.search(value) is None:
         return value
     return for_terminal(_NEWLINES_RE.sub(" ⏎ ", value))
+
+
+def control_in(text: str, *, layout: bool = True) -> str | None:
+    """The first character a terminal would act on, written visibly (\\x1b), or None; with `layout`, a
+    newline or a tab is not counted (a playbook's step may span lines)."""
+    match = (_ACTIVE_BUT_LAYOUT_RE if layout else _ACTIVE_RE).search(text)
+    return None if match is None else _visible(match) if match.group() != "\t" else "\\t"
 
 
 class Cleaned(NamedTuple):
@@ -89,6 +99,13 @@ def for_clipboard(text: str) -> Cleaned:
     unified = text.replace("\r\n", "\n")
     kept = "".join(ch for ch in unified if ch == "\t" or _ACTIVE_BUT_NEWLINE_RE.match(ch) is None)
     return Cleaned(kept, len(unified) - len(kept))
+
+
+def for_input(text: str) -> str:
+    """What a one-line field takes from a paste: line breaks and tabs as spaces, every other control removed."""
+    if _ACTIVE_RE.search(text) is None:
+        return text
+    return for_clipboard(_NEWLINES_RE.sub(" ", text).replace("\t", " ")).text
 
 
 # --- CSV --------------------------------------------------------------------------------------------
