@@ -1,4 +1,8 @@
-"""Communication templates filled from the live incident; what cannot be filled yet stays marked."""
+"""Communication templates filled from the live incident; what cannot be filled yet stays marked.
+
+A filled template is a message to send: it is made ready for the clipboard here (warroom.text), so the
+editor shows exactly what a copy sends.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from datetime import datetime
 from warroom.clock import format_duration, local_hm, utc_hm
 from warroom.incident import IncidentState
 from warroom.playbook import Template
+from warroom.text import for_clipboard
 from warroom.views import current_phase, elapsed, next_update, severity_of
 
 
@@ -57,22 +62,28 @@ class FilledTemplate:
     template: Template
     text: str
     unfilled: tuple[tuple[int, int, str], ...]  # (start, end, placeholder) in `text`
+    removed: int = 0  # control characters taken out of the incident's text (a title holding ESC[201~, say)
 
 
 def fill(template: Template, state: IncidentState, now: datetime) -> FilledTemplate:
     values = placeholder_values(state, now)
     parts: list[str] = []
     unfilled: list[tuple[int, int, str]] = []
-    length = 0
+    length = removed = 0
     for literal, name, _spec, _conversion in string.Formatter().parse(template.text):
+        literal, dropped = for_clipboard(literal)
         parts.append(literal)
         length += len(literal)
+        removed += dropped
         if name is None:
             continue
         value = values.get(name)
         if value is None:
             value = f"[{name}]"
             unfilled.append((length, length + len(value), name))
+        else:
+            value, dropped = for_clipboard(value)
+            removed += dropped
         parts.append(value)
         length += len(value)
-    return FilledTemplate(template, "".join(parts), tuple(unfilled))
+    return FilledTemplate(template, "".join(parts), tuple(unfilled), removed)

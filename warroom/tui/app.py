@@ -18,7 +18,8 @@ from warroom.clock import Clock, SystemClock
 from warroom.errors import WarroomError
 from warroom.playbook import Playbook, load_playbook
 from warroom.store import Store
-from warroom.tui.clipboard import copy_text
+from warroom.text import one_line
+from warroom.tui.clipboard import CopyResult, copy_text
 
 HIGH_CONTRAST = Theme(
     name="warroom-high-contrast",
@@ -167,13 +168,14 @@ class WarroomApp(App):
 
     # --- copying -------------------------------------------------------------------------------
 
-    def copy_and_say(self, text: str) -> str | None:
-        """Put text on the clipboard by the best path there is; returns the path, or None after saying why not."""
+    def copy_and_say(self, text: str) -> CopyResult | None:
+        """Put text on the clipboard by the best path there is, every control character left out (so that a paste
+        cannot end a bracketed paste or press enter); returns what was copied and how, or None after saying why not."""
         result = copy_text(text, self)
         if result.via is None:
-            self.notify(f"Copy failed: {result.problem}", severity="error", markup=False)
+            self.notify(f"Copy failed: {one_line(result.problem)}", severity="error", markup=False)
             return None
-        return result.via
+        return result
 
     # --- themes and the command palette --------------------------------------------------------
 

@@ -9,11 +9,15 @@ from typing import Any
 
 import pyperclip
 
+from warroom.text import for_clipboard
+
 
 @dataclass(frozen=True)
 class CopyResult:
     via: str | None  # "clipboard" or "osc52"; None when neither worked
     problem: str = ""
+    text: str = ""  # what was put on the clipboard
+    removed: int = 0  # control characters left out of it
 
 
 def has_system_clipboard() -> bool:
@@ -39,10 +43,13 @@ def copy_to_system(text: str) -> str:
 
 
 def copy_text(text: str, app: Any) -> CopyResult:
-    """pyperclip first; else OSC 52 through the terminal (works over SSH and in tmux with set-clipboard)."""
+    """pyperclip first; else OSC 52 through the terminal (works over SSH and in tmux with set-clipboard).
+
+    What is copied is the text with every control character left out (warroom.text.for_clipboard)."""
+    text, removed = for_clipboard(text)
     problem = copy_to_system(text)
     if not problem:
-        return CopyResult("clipboard")
+        return CopyResult("clipboard", text=text, removed=removed)
     driver = getattr(app, "_driver", None)
     if driver is None:
         return CopyResult(None, f"{problem}; and no terminal to send OSC 52 to")
@@ -50,4 +57,4 @@ def copy_text(text: str, app: Any) -> CopyResult:
         app.copy_to_clipboard(text)
     except Exception as error:  # the terminal write itself failed: say so rather than crash
         return CopyResult(None, f"{problem}; OSC 52 failed too ({error})")
-    return CopyResult("osc52", problem)
+    return CopyResult("osc52", problem, text=text, removed=removed)

@@ -18,6 +18,7 @@ from warroom.store import IncidentRow, Store
 from warroom.text import one_line
 from warroom.tui.app import WarroomApp, make_app, run_console
 from warroom.tui.widgets.key_bar import KeyBar
+from warroom.tui.widgets.plain_input import PlainInput
 
 STATUSES = ("open", "investigating", "mitigating", "resolved")
 COLUMNS = f"{'ID':<8} {'SEV':<6} {'STATUS':<13} {'STARTED':<16} {'DURATION':>8}  {'LOG':<10} TITLE"
@@ -78,7 +79,7 @@ class BrowserScreen(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static(id="picker-title", markup=False)
-            yield Input(
+            yield PlainInput(
                 value=self.query_text, placeholder="words of the title, status:open, status:resolved, sev:P1",
                 id="browser-filter",
             )

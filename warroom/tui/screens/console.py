@@ -321,9 +321,11 @@ class ConsoleScreen(Screen):
         template = next(t for t in templates if t.id == template_id)
         editor = self._template_editor(template_id)
         # A tab never shown has no editor yet, and nothing edited: its text is the template filled now.
-        text = editor.text if editor is not None else fill(template, self.state, self.now).text
+        filled = fill(template, self.state, self.now)
+        text = editor.text if editor is not None else filled.text
+        removed = filled.removed if editor is None or not editor.edited else 0
         tabs.active = f"tab-{template_id}"  # the copied message on screen
-        return self._copy_and_record(template_id, template.name, text)
+        return self._copy_and_record(template_id, template.name, text, removed)
 
     def _template_editor(self, template_id: str) -> TemplateEditor | None:
         return next(iter(self.query(f"#editor-{template_id}")), None)  # type: ignore[return-value]
@@ -343,13 +345,18 @@ class ConsoleScreen(Screen):
         editor = TemplateEditor(template, id=f"editor-{template.id}")
         event.pane.mount(editor.data_bind(ConsoleScreen.state, ConsoleScreen.now))
 
-    def _copy_and_record(self, what: str, name: str, text: str) -> bool:
-        via = self.app.copy_and_say(text)
-        if via is None:
+    def _copy_and_record(self, what: str, name: str, text: str, removed: int = 0) -> bool:
+        """Copy, record the exact text that went to the clipboard, and say how (and what was left out)."""
+        copied = self.app.copy_and_say(text)
+        if copied is None:
             return False
-        self.record(kinds.COPIED, {"what": what, "name": name, "text": text, "via": via})
-        where = "system clipboard" if via == "clipboard" else "terminal clipboard (OSC 52)"
-        self.notify(f"Copied {name} to the {where}", timeout=4, markup=False)
+        self.record(kinds.COPIED, {"what": what, "name": name, "text": copied.text, "via": copied.via})
+        where = "system clipboard" if copied.via == "clipboard" else "terminal clipboard (OSC 52)"
+        message = f"Copied {one_line(name)} to the {where}"
+        removed += copied.removed
+        if removed:
+            message += f"; {removed} control character{'s' if removed != 1 else ''} left out"
+        self.notify(message, timeout=4, markup=False)
         return True
 
     def action_copy_message(self) -> None:

@@ -14,6 +14,7 @@ from warroom.playbook import Playbook
 from warroom.store import login_name
 from warroom.tui.screens.dialogs import SeverityList
 from warroom.tui.widgets.key_bar import KeyBar
+from warroom.tui.widgets.plain_input import PlainInput
 
 
 class DeclareScreen(Screen):
@@ -42,10 +43,10 @@ class DeclareScreen(Screen):
             yield SeverityList(self.playbook, id="severity")
             with Horizontal(classes="declare-field"):
                 yield Label("Title", classes="declare-label")
-                yield Input(placeholder="what is broken: Checkout API returning 500s", id="title", compact=True)
+                yield PlainInput(placeholder="what is broken: Checkout API returning 500s", id="title", compact=True)
             with Horizontal(classes="declare-field"):
                 yield Label("Impact", classes="declare-label")
-                yield Input(placeholder="who and what is affected: EU customers cannot pay", id="impact", compact=True)
+                yield PlainInput(placeholder="who and what is affected: EU customers cannot pay", id="impact", compact=True)
             with Horizontal(classes="declare-field"):
                 yield Label("Runbook", classes="declare-label")
                 yield Select(
@@ -54,9 +55,9 @@ class DeclareScreen(Screen):
                 )
             with Horizontal(classes="declare-field"):
                 yield Label("Started", classes="declare-label")
-                yield Input(value="now", placeholder="now, 14:02, -20m", id="started", compact=True)
+                yield PlainInput(value="now", placeholder="now, 14:02, -20m", id="started", compact=True)
                 yield Label("Commander", classes="declare-label", id="commander-label")
-                yield Input(value=login_name(), id="commander", compact=True)
+                yield PlainInput(value=login_name(), id="commander", compact=True)
             yield Static(id="declare-error", markup=False)
             yield Button("Declare and start the clock (ctrl+s)", variant="error", id="declare-button", compact=True)
         yield KeyBar()

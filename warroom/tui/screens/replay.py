@@ -23,7 +23,7 @@ from warroom.errors import WarroomError
 from warroom.incident import IncidentState
 from warroom.playbook import Template
 from warroom.replay import Replay, Stop, stops
-from warroom.text import one_line
+from warroom.text import for_terminal, one_line
 # The live console's layout thresholds, so that a replay looks like the room's screen did.
 from warroom.tui.screens.console import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, WIDE_WIDTH
 from warroom.tui.widgets.checklist import Checklist
@@ -34,6 +34,7 @@ from warroom.tui.widgets.templates import TemplateText
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.live_line import LiveLine
 from warroom.tui.widgets.timeline import Timeline
+from warroom.tui.widgets.plain_input import PlainInput
 
 SPEEDS = (1, 10, 60, 600)
 MAX_TICK = timedelta(seconds=1)  # a stalled or suspended process resumes where it was, not minutes later
@@ -82,7 +83,7 @@ class JumpBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("Jump to", id="jump-label")
-        yield Input(placeholder="18:14, 2026-11-26T18:14, or +20m from the start", id="jump-to", compact=True)
+        yield PlainInput(placeholder="18:14, 2026-11-26T18:14, or +20m from the start", id="jump-to", compact=True)
 
     def ask(self, start: datetime, end: datetime) -> None:
         self.start, self.end = start, end
@@ -168,6 +169,7 @@ class ReplayTemplate(Vertical):
             status = Content.assemble(
                 (" not copied yet ", "bold $text on $warning-darken-2"), f"  filled from the incident at {local_hms(now)}"
             )
+        text = for_terminal(text, newlines=True, tabs=True)  # what TemplateText shows of it
         if area.text != text or area.unfilled != unfilled:
             area.unfilled = unfilled
             area.load_text(text)

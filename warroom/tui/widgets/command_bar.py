@@ -16,6 +16,7 @@ from warroom.commands import completions
 from warroom.incident import IncidentState
 from warroom.text import one_line
 from warroom.tui.widgets.live_line import LiveLine
+from warroom.tui.widgets.plain_input import PlainInput
 
 
 class CommandSuggester(Suggester):
@@ -35,7 +36,7 @@ class CommandSuggester(Suggester):
         return None
 
 
-class CommandInput(Input):
+class CommandInput(PlainInput):
     BINDINGS = [
         Binding("tab", "complete", "Complete", show=False),
         Binding("escape", "leave", "Back to panes", show=False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -68,6 +69,7 @@ class IncidentHeader(Static):
             return Content.assemble((" WARROOM ", "bold reverse"))
         state, width = self.state, self.size.width
         title = one_line(state.title)
+        title_cells = cell_len(title)  # a CJK character takes two cells, a combining mark none
         clocks = (f"{local_hm(self.now)} · {utc_hm(self.now)} UTC ", f"{local_hm(self.now)} ", "")  # the big clock has the seconds
         # Severity, status and the incident always; then the whole title if it fits, giving up the UTC
         # time, the LIVE badge, the local time, then the severity's name for it; else as much title as fits.
@@ -78,7 +80,7 @@ class IncidentHeader(Static):
         chosen = None
         for with_name, with_live, clock in layouts:
             left = self._left(state, with_name=with_name, with_live=with_live)
-            if left.cell_length + len(title) + len(clock) + 1 <= width:
+            if left.cell_length + title_cells + len(clock) + 1 <= width:
                 chosen = (left, clock)
                 break
         if chosen is None:

@@ -17,6 +17,7 @@ from textual.widgets.text_area import TextAreaTheme
 from warroom.comms import FilledTemplate, fill
 from warroom.incident import IncidentState
 from warroom.playbook import Template
+from warroom.text import for_clipboard, for_terminal
 from warroom.tui.widgets.live_line import LiveLine
 
 UNFILLED_THEME = TextAreaTheme(
@@ -25,7 +26,8 @@ UNFILLED_THEME = TextAreaTheme(
 
 
 class TemplateText(TextArea):
-    """A TextArea that marks the placeholders nothing has filled yet, such as [eta]."""
+    """A TextArea that marks the placeholders nothing has filled yet, such as [eta], and never hands the
+    terminal a control character: loaded text shows them as escapes, a paste leaves them out."""
 
     unfilled: tuple[str, ...] = ()  # a class default: TextArea builds highlights inside its own __init__
 
@@ -33,6 +35,14 @@ class TemplateText(TextArea):
         super().__init__(soft_wrap=True, show_line_numbers=False, **kwargs)
         self.register_theme(UNFILLED_THEME)
         self.theme = UNFILLED_THEME.name
+
+    def load_text(self, text: str) -> None:
+        # A filled template holds none (comms.fill); a message copied in an older or imported log may.
+        super().load_text(for_terminal(text, newlines=True, tabs=True))
+
+    def _replace_via_keyboard(self, insert: str, start, end):  # type: ignore[no-untyped-def]
+        # Typed keys never carry a control; a paste may (an alert copied from a terminal, ESC[201~ inside).
+        return super()._replace_via_keyboard(for_clipboard(insert).text, start, end)
 
     def _build_highlight_map(self) -> None:
         super()._build_highlight_map()
@@ -100,6 +110,10 @@ class TemplateEditor(Vertical):
             parts.append(": no longer follows the incident (ctrl+r re-fills)  ")
         else:
             parts.append(("filled from the live incident", "$success"))
+            parts.append("  ")
+        if filled.removed and not self.edited:
+            plural = "s" if filled.removed != 1 else ""
+            parts.append((f"{filled.removed} control character{plural} left out of the incident's text", "bold $warning"))
             parts.append("  ")
         missing = sorted({name for _, _, name in filled.unfilled})
         if missing and not self.edited:

@@ -83,9 +83,9 @@ def timeline_line(event: Event, playbook: Playbook | None, started: datetime | N
         " ",
         (f"{t_plus(started, event.at):>10}", "dim"),
         " ",
-        (f"{kind:<9}", KIND_STYLE.get(kind, "yellow")),
+        (f"{one_line(kind):<9}", KIND_STYLE.get(kind, "yellow")),
     )
-    body = Text(describe(event, playbook))  # plain text: never parsed as markup
+    body = Text(one_line(describe(event, playbook)))  # plain text, never parsed as markup; names from the playbook too
     if event.actor:
         body.append(f"  ({one_line(event.actor)})", "dim")
     if event.backfilled:
