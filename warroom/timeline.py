@@ -1,17 +1,25 @@
-"""The timeline: each event said in words, in the order recorded or the order things happened."""
+"""The timeline: each event said in words, in the order recorded or the order things happened, and incident time (T+)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from warroom import events as kinds
-from warroom.clock import local_hm
+from warroom.clock import format_clock, local_hm
 from warroom.events import Event
 from warroom.playbook import Playbook
 from warroom.text import one_line
 
 
-def _name(playbook: Playbook | None, finder: str, ident: str) -> str:
+def t_plus(delta: timedelta) -> str:
+    """Incident time, counted from the start: 'T+0:12:05' (before the start, 'T-0:02:00')."""
+    sign = "-" if delta < timedelta(0) else "+"
+    return f"T{sign}{format_clock(abs(delta))}"
+
+
+def playbook_name(playbook: Playbook | None, finder: str, ident: str) -> str:
+    """The name the playbook gives a phase, runbook, rung or severity (`finder`: "phase", ...); the id
+    itself when there is no playbook or it does not know the id."""
     if playbook is None:
         return ident
     try:
@@ -49,13 +57,13 @@ def describe(event: Event, playbook: Playbook | None) -> str:
     if kind == kinds.UNCHECK:
         return one_line(f"Undone: {p.get('text', '')}")
     if kind == kinds.PHASE:
-        return f"Phase: {_name(playbook, 'phase', p.get('phase', ''))}"
+        return f"Phase: {playbook_name(playbook, 'phase', p.get('phase', ''))}"
     if kind == kinds.RUNBOOK:
-        return f"Runbook attached: {_name(playbook, 'runbook', p.get('runbook', ''))}"
+        return f"Runbook attached: {playbook_name(playbook, 'runbook', p.get('runbook', ''))}"
     if kind == kinds.NOTIFY:
-        return f"Notified {_name(playbook, 'rung', p.get('rung', ''))}"
+        return f"Notified {playbook_name(playbook, 'rung', p.get('rung', ''))}"
     if kind == kinds.ACK:
-        return f"{_name(playbook, 'rung', p.get('rung', ''))} acknowledged"
+        return f"{playbook_name(playbook, 'rung', p.get('rung', ''))} acknowledged"
     if kind == kinds.ROLE:
         return one_line(f"{str(p.get('role', '')).capitalize()}: {p.get('name', '')}")
     if kind == kinds.RESOLVED:

@@ -25,7 +25,8 @@ from warroom.report.metrics import (
 )
 from warroom.report.spreadsheet import CSV_COLUMNS, timeline_csv
 from warroom.report.timeline import Entry, describe, walk
-from warroom.report.times import say, t_plus
+from warroom.report.times import say
+from warroom.timeline import t_plus
 
 __all__ = [
     "CSV_COLUMNS", "Entry", "IncidentMetrics", "PhaseRate", "PhaseResult", "Rate", "SeverityStats", "Spread", "Stats",

@@ -14,8 +14,9 @@ from warroom.incident import IncidentState
 from warroom.playbook import Playbook
 from warroom.report.escaping import cell, fence_for, inline
 from warroom.report.metrics import IncidentMetrics, metrics, target_words
-from warroom.report.timeline import Entry, name_of, severity_label, via, walk
-from warroom.report.times import local_time, say, t_plus, utc_time, zone_name
+from warroom.report.timeline import Entry, severity_label, via, walk
+from warroom.report.times import local_time, say, utc_time, zone_name
+from warroom.timeline import playbook_name, t_plus
 
 
 def markdown_report(events: Iterable[Event], now: datetime) -> str:
@@ -86,7 +87,7 @@ def _summary(r: _Review) -> list[str]:
         status = f"resolved after {say(end - start)}"
     else:
         status = f"{state.status}, still open as of {local_time(now, date=True, zone=True)} ({say(now - start)} in)"
-    runbooks = [name_of(playbook, "runbook", r) for r in state.runbooks]
+    runbooks = [playbook_name(playbook, "runbook", r) for r in state.runbooks]
     return [
         "## Summary",
         "",

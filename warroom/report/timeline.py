@@ -11,19 +11,11 @@ from warroom.events import Event, canonical_json
 from warroom.incident import IncidentState, apply, fold_order
 from warroom.playbook import Playbook
 from warroom.report.times import local_time, say, utc_time, zone_name
-
-
-def name_of(playbook: Playbook | None, finder: str, ident: str) -> str:
-    if playbook is None:
-        return ident
-    try:
-        return getattr(playbook, finder)(ident).name
-    except Exception:  # an id this incident's playbook does not know: say the id
-        return ident
+from warroom.timeline import playbook_name
 
 
 def severity_label(playbook: Playbook | None, ident: str) -> str:
-    name = name_of(playbook, "severity", ident)
+    name = playbook_name(playbook, "severity", ident)
     return f"{ident} ({name})" if name and name != ident else ident
 
 
@@ -33,7 +25,7 @@ def _list_name(playbook: Playbook | None, list_id: str) -> str:
     for phase in playbook.phases:
         if phase.id == list_id:
             return phase.name
-    return name_of(playbook, "runbook", list_id)
+    return playbook_name(playbook, "runbook", list_id)
 
 
 def describe(event: Event, before: IncidentState, after: IncidentState) -> str:
@@ -47,7 +39,7 @@ def describe(event: Event, before: IncidentState, after: IncidentState) -> str:
             text += f"; impact: {p['impact']}"
         if p.get("commander"):
             text += f"; commander: {p['commander']}"
-        runbooks = [name_of(playbook, "runbook", r) for r in p.get("runbooks", ())]
+        runbooks = [playbook_name(playbook, "runbook", r) for r in p.get("runbooks", ())]
         if runbooks:
             text += f"; runbook{'s' if len(runbooks) > 1 else ''}: {', '.join(runbooks)}"
         return text
@@ -85,12 +77,12 @@ def describe(event: Event, before: IncidentState, after: IncidentState) -> str:
                 window = f" (window {playbook.phase(phase_id).window})"
             except Exception:
                 window = ""
-        return f"Moved to phase {name_of(playbook, 'phase', phase_id)}{window}"
+        return f"Moved to phase {playbook_name(playbook, 'phase', phase_id)}{window}"
     if kind == kinds.RUNBOOK:
-        return f"Attached the runbook {name_of(playbook, 'runbook', str(p.get('runbook', '')))}"
+        return f"Attached the runbook {playbook_name(playbook, 'runbook', str(p.get('runbook', '')))}"
     if kind in (kinds.NOTIFY, kinds.ACK):
         rung_id = str(p.get("rung", ""))
-        name = name_of(playbook, "rung", rung_id)
+        name = playbook_name(playbook, "rung", rung_id)
         if kind == kinds.ACK:
             return f"{name} acknowledged"
         contacts = ""

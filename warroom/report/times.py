@@ -1,4 +1,4 @@
-"""How the review says times: durations in words, incident time (T+), local and UTC clock times, the zone's name."""
+"""How the review says times: durations in words, local and UTC clock times, the zone's name (incident time is warroom.timeline.t_plus)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import humanize
 
-from warroom.clock import UTC, format_clock
+from warroom.clock import UTC
 
 
 def say(delta: timedelta | float | None) -> str:
@@ -21,12 +21,6 @@ def say(delta: timedelta | float | None) -> str:
     if seconds >= 3600:
         return humanize.precisedelta(timedelta(minutes=round(seconds / 60)), minimum_unit="minutes", format="%0.0f")
     return humanize.precisedelta(timedelta(seconds=round(seconds)), minimum_unit="seconds", format="%0.0f")
-
-
-def t_plus(delta: timedelta) -> str:
-    """Incident time: 'T+0:12:05' (before the start, 'T-0:02:00')."""
-    sign = "-" if delta < timedelta(0) else "+"
-    return f"T{sign}{format_clock(abs(delta))}"
 
 
 def zone_name(when: datetime) -> str:
