@@ -82,12 +82,12 @@ class Terminal:
 
     def wait_for_panes(self) -> None:
         """Back in the panes (the footer lists the checklist's keys again), ready for single keys."""
-        self.wait_for(lambda screen: "space Tick" in screen.rstrip("\n").splitlines()[-1], "the panes' footer")
+        self.wait_for(lambda screen: "space Tick" in (screen.rstrip("\n").splitlines() or [""])[-1], "the panes' footer")
 
     def command(self, line: str) -> None:
         """`:` then the line then enter, as a person does: the bar must have the focus before the typing."""
         self.keys(":")
-        self.wait_for(lambda screen: "space Tick" not in screen.rstrip("\n").splitlines()[-1], "the command bar focused")
+        self.wait_for(lambda screen: "space Tick" not in (screen.rstrip("\n").splitlines() or [""])[-1], "the command bar focused")
         self.type(line)
         self.keys("Enter")
 
@@ -200,7 +200,7 @@ def test_an_incident_run_in_a_real_terminal(terminal: Terminal, tmp_path: Path, 
     terminal.keys("y")
     terminal.wait_for(lambda screen: "RESOLVED" in screen.splitlines()[0], "RESOLVED in the header")
     assert "LIVE" not in terminal.screen().splitlines()[0]
-    terminal.wait_for(lambda screen: "R Reopen" in screen.rstrip("\n").splitlines()[-1], "Reopen in the footer")
+    terminal.wait_for(lambda screen: "R Reopen" in (screen.rstrip("\n").splitlines() or [""])[-1], "Reopen in the footer")
     assert not any(key in terminal.footer() for key in ("Resolve", "Notify", "Ack", "Phase")), terminal.footer()
     events = wait_for_log(db, lambda events: kinds_of(events)[-1:] == [kinds.RESOLVED], "the resolve")
     assert len(events) == before + 2  # the bad command wrote nothing: the phase and the resolve came after
