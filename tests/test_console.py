@@ -20,7 +20,7 @@ from warroom.tui.app import WarroomApp, make_app
 from warroom.tui.screens.console import ConsoleScreen
 from warroom.tui.screens.declare import DeclareScreen
 from warroom.tui.screens.dialogs import ConfirmDialog, SeverityDialog
-from warroom.tui.screens.help import HelpScreen, Table
+from warroom.tui.screens.help import HelpScreen, Table, key_name
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.screens.picker import PickerScreen
 from warroom.tui.widgets.checklist import Checklist
@@ -1224,3 +1224,20 @@ async def test_the_console_is_styled_once_as_it_opens_and_follows_a_theme_change
         await pilot.pause()
         assert isinstance(app.screen, ConsoleScreen)
         assert header.styles.background.hex.lower() == "#1c1c1c"  # the high-contrast panel
+
+
+async def test_help_lists_every_key_the_console_binds(store, clock, incident):
+    """The help's Keys table is made from the bindings: a key added to the console shows up in it."""
+    app = console_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        keys_table = app.screen.query(Table).first()
+        keys = [first for first, _ in keys_table.rows]
+        owners = [Checklist, ConsoleScreen, EscalationLadder, app]
+        for owner in owners:
+            for binding in owner.BINDINGS:
+                for key in binding.key.split(","):
+                    assert any(key_name(key) in shown.split(" / ") for shown in keys), (key, keys)
+        rows = dict(keys_table.rows)
+        assert rows["n"].startswith("notify") and rows["s / e / i"].startswith("status, ETA, impact")
+        assert rows["space / enter"].startswith("tick or untick")

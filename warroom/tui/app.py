@@ -58,8 +58,8 @@ class WarroomApp(App):
     CSS_PATH = [styles_dir() / "warroom.tcss"]
     TITLE = "warroom"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("T", "toggle_contrast", "High contrast", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="quit (the incident stays open; `warroom` resumes it)"),
+        Binding("T", "toggle_contrast", "High contrast", show=False, tooltip="high-contrast theme, for a wall screen"),
     ]
 
     def __init__(

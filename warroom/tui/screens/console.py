@@ -31,7 +31,7 @@ from warroom.tui.widgets.clock_pane import IncidentClock
 from warroom.tui.widgets.command_bar import CommandBar, CommandInput
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.key_bar import KeyBar
-from warroom.tui.widgets.ladder import EscalationLadder
+from warroom.tui.widgets.ladder import ACK_HELP, NOTIFY_HELP, EscalationLadder
 from warroom.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -72,25 +72,33 @@ def overdue_advice(ladder: views.LadderView) -> str:
     return "Nobody has acknowledged yet: press a when a rung answers."
 
 
+PREFILL_HELP = "status, ETA, impact: start that command in the bar"
+RESOLVE_HELP = "resolve the incident (asks first); once resolved, R reopens it (asks first)"
+
+
 class ConsoleScreen(Screen):
     """One incident, live. The screen holds the log and `now`; the panes bind to `state` and `now`."""
 
     # Short descriptions: at 80 columns the footer holds every key that matters (see `active_bindings`).
+    # Short descriptions: at 80 columns the footer holds every key that matters (see `active_bindings`).
+    # The tooltips are the help screen's Keys table (help.key_rows): one sentence each, in the IC's words.
     BINDINGS = [
-        Binding("colon", "command_bar", "Command", key_display=":"),
-        Binding("n", "notify", "Notify"),
-        Binding("a", "ack", "Ack"),
-        Binding("p", "next_phase", "Phase"),
-        Binding("s", "prefill('status ')", "Status"),
-        Binding("v", "change_severity", "Sev"),
-        Binding("e", "prefill('eta ')", "ETA", show=False),
-        Binding("i", "prefill('impact ')", "Impact", show=False),
-        Binding("R", "resolve", "Resolve"),
-        Binding("R", "reopen", "Reopen"),  # only one of the two is active: see check_action
-        Binding("o", "timeline_order", "Order", show=False),
-        Binding("y", "copy_message", "Copy"),
-        Binding("l", "browser", "Incidents", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("colon", "command_bar", "Command", key_display=":",
+                tooltip="command bar: type a command, or just a note; tab completes, escape leaves"),
+        Binding("n", "notify", "Notify", tooltip=NOTIFY_HELP),
+        Binding("a", "ack", "Ack", tooltip=ACK_HELP),
+        Binding("p", "next_phase", "Phase", tooltip="move to the next phase"),
+        Binding("s", "prefill('status ')", "Status", tooltip=PREFILL_HELP),
+        Binding("v", "change_severity", "Sev", tooltip="change severity (asks first)"),
+        Binding("e", "prefill('eta ')", "ETA", show=False, tooltip=PREFILL_HELP),
+        Binding("i", "prefill('impact ')", "Impact", show=False, tooltip=PREFILL_HELP),
+        Binding("R", "resolve", "Resolve", tooltip=RESOLVE_HELP),
+        Binding("R", "reopen", "Reopen", tooltip=RESOLVE_HELP),  # only one of the two is active: see check_action
+        Binding("o", "timeline_order", "Order", show=False, tooltip="timeline order: as recorded, or as it happened"),
+        Binding("y", "copy_message", "Copy", tooltip="copy the message template on screen (the first, from the Timeline tab)"),
+        Binding("l", "browser", "Incidents", show=False,
+                tooltip="incident browser: resume an open incident, replay a resolved one"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="this help"),
     ]
     # Meaningless once the incident is resolved: hidden from the footer, and the keys do nothing.
     OPEN_ONLY_ACTIONS = {"notify", "ack", "next_phase", "resolve", "change_severity"}
@@ -389,9 +397,9 @@ class ConsoleScreen(Screen):
         self.app.push_screen(BrowserScreen())
 
     def action_help(self) -> None:
-        from warroom.tui.screens.help import HelpScreen
+        from warroom.tui.screens.help import HelpScreen, key_rows
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(key_rows([Checklist, ConsoleScreen, EscalationLadder, self.app])))
 
     def action_resolve(self) -> None:
         assert self.state is not None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.keys import format_key
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -12,22 +15,35 @@ from textual.widgets import Static
 from warroom.commands import COMMANDS
 from warroom.tui.widgets.hanging import hanging
 
-KEYS = [
-    (":", "command bar: type a command, or just a note; tab completes, escape leaves"),
-    ("space / enter", "tick or untick the step under the cursor (checklist); open or close a phase"),
-    ("n / a", "notify / acknowledge: the rung under the cursor in the ladder, else the rung due"),
-    ("p", "move to the next phase"),
-    ("s  e  i", "status, ETA, impact: start that command in the bar"),
-    ("v", "change severity (asks first)"),
-    ("R", "resolve the incident (asks first); once resolved, R reopens it (asks first)"),
-    ("y", "copy the message template on screen (Templates tab)"),
-    ("o", "timeline order: as recorded, or as it happened"),
-    ("l", "incident browser: resume an open incident, replay a resolved one"),
+# Keys that are Textual's own, not bindings of ours: said here, since no binding of ours carries them.
+TEXTUAL_KEYS = [
     ("tab / shift+tab", "move between panes"),
     ("ctrl+p", "command palette: every action by name (the footer shows it from 100 columns)"),
-    ("?", "this help"),
-    ("ctrl+q", "quit (the incident stays open; `warroom` resumes it)"),
 ]
+
+
+def key_name(key: str) -> str:
+    """A key as the help writes it: "?", ":", "space", "enter", "ctrl+q"."""
+    shown = format_key(key)
+    return shown if shown.isascii() else key
+
+
+def key_rows(owners: Iterable[Any]) -> list[tuple[str, str]]:
+    """The Keys table, read from the bindings themselves: a binding's tooltip says what it does.
+
+    Bindings with the same tooltip (n on the ladder and on the console) make one row; a binding with no
+    tooltip (the replay's, a dialog's) is not the console's to explain.
+    """
+    rows: dict[str, list[str]] = {}
+    for owner in owners:
+        for binding in owner.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.tooltip:
+                continue
+            keys = rows.setdefault(binding.tooltip, [])
+            for key in binding.key.split(","):
+                if key_name(key.strip()) not in keys:
+                    keys.append(key_name(key.strip()))
+    return [(" / ".join(keys), tooltip) for tooltip, keys in rows.items()]
 
 
 class Table(Static):
@@ -51,12 +67,18 @@ class Table(Static):
 
 
 class HelpScreen(ModalScreen[None]):
+    """The keys of the screen it opens over (from their bindings), and the command language."""
+
     BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "Close help")]
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Content.styled("Help · escape closes, up/down scroll", "$text-muted"), markup=False)
-            yield Table("Keys", KEYS, 16, "bold $accent", side_by_side=60)
+            yield Table("Keys", self.keys + TEXTUAL_KEYS, 16, "bold $accent", side_by_side=60)
             yield Table(
                 "Commands (the command bar and `warroom act`)", list(COMMANDS.values()), 44, "bold", side_by_side=100
             )

@@ -19,12 +19,15 @@ from warroom.text import one_line
 from warroom.tui.widgets.hanging import WrappedOptionList, flow, hanging
 
 
+TOGGLE_HELP = "tick or untick the step under the cursor (checklist); open or close a phase"
+
+
 class Checklist(WrappedOptionList):
     """Steps under their phase or runbook; space ticks the step under the cursor."""
 
     BINDINGS = [
-        Binding("space", "toggle", "Tick"),
-        Binding("enter", "toggle", "Tick / open", show=False),
+        Binding("space", "toggle", "Tick", tooltip=TOGGLE_HELP),
+        Binding("enter", "toggle", "Tick / open", show=False, tooltip=TOGGLE_HELP),
     ]
 
     state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed

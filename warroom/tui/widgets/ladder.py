@@ -27,13 +27,18 @@ STATE_TEXT = {
 }
 
 
+# The help screen's words for n and a: the console's keys do the same (its bindings carry the same tooltip).
+NOTIFY_HELP = "notify: the rung under the cursor in the ladder, else the rung due"
+ACK_HELP = "acknowledge: the rung under the cursor in the ladder, else the first one notified"
+
+
 class EscalationLadder(WrappedOptionList):
     """One rung per entry (two lines); n notifies and a acknowledges the rung under the cursor."""
 
     BINDINGS = [
-        Binding("n", "notify", "Notify"),
-        Binding("a", "acknowledge", "Ack"),
-        Binding("c", "copy_number", "Copy number"),
+        Binding("n", "notify", "Notify", tooltip=NOTIFY_HELP),
+        Binding("a", "acknowledge", "Ack", tooltip=ACK_HELP),
+        Binding("c", "copy_number", "Copy number", tooltip="in the ladder: copy the numbers of the rung under the cursor"),
     ]
 
     state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
