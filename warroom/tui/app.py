@@ -8,7 +8,7 @@ from pathlib import Path
 from time import monotonic
 from typing import Iterable
 
-from textual import events
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,6 +19,7 @@ from warroom.errors import WarroomError
 from warroom.playbook import Playbook, load_playbook
 from warroom.store import Store
 from warroom.text import one_line
+from warroom.tui import messages
 from warroom.tui.clipboard import CopyResult, copy_text
 
 HIGH_CONTRAST = Theme(
@@ -141,13 +142,56 @@ class WarroomApp(App):
             return PickerScreen(open_incidents)
         return self._declare_screen()
 
-    # --- navigation ----------------------------------------------------------------------------
+    # --- navigation: the screens post what they want (warroom.tui.messages); only the app moves them ---------
 
     def new_playbook(self) -> Playbook:
         return load_playbook(self.playbook_path)
 
     def show_declare(self, can_go_back: bool = False) -> None:
         self.push_screen(self._declare_screen(can_go_back))
+
+    @on(messages.ShowDeclare)
+    def _on_show_declare(self, message: messages.ShowDeclare) -> None:
+        self.show_declare(message.can_go_back)
+
+    @on(messages.OpenIncident)
+    def _on_open_incident(self, message: messages.OpenIncident) -> None:
+        """One console at a time: back to it if it is the incident asked for, else the new one takes its place."""
+        from warroom.tui.screens.console import ConsoleScreen
+
+        consoles = [screen for screen in self.screen_stack if isinstance(screen, ConsoleScreen)]
+        if consoles and consoles[-1].incident_id == message.incident_id:
+            while self.screen is not consoles[-1]:
+                self.pop_screen()
+            return
+        while consoles and self.screen is not consoles[-1]:
+            self.pop_screen()  # the browser (or picker) over the console goes: the console is replaced below
+        self.open_incident(message.incident_id)
+
+    @on(messages.ReplayIncident)
+    def _on_replay_incident(self, message: messages.ReplayIncident) -> None:
+        from warroom.tui.screens.replay import ReplayScreen
+
+        self.push_screen(ReplayScreen(message.incident_id))
+
+    @on(messages.ShowBrowser)
+    def _on_show_browser(self) -> None:
+        from warroom.tui.screens.browser import BrowserScreen
+
+        self.push_screen(BrowserScreen())
+
+    @on(messages.ShowHelp)
+    def _on_show_help(self, message: messages.ShowHelp) -> None:
+        from warroom.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(message.keys))
+
+    @on(messages.GoBack)
+    def _on_go_back(self) -> None:
+        if len(self.screen_stack) > 2:  # the default screen, then the first one pushed
+            self.pop_screen()
+        else:
+            self.exit()  # nothing to go back to (`warroom list`, `warroom replay`): warroom ends
 
     def _declare_screen(self, can_go_back: bool = False) -> Screen:
         from warroom.tui.screens.declare import DeclareScreen

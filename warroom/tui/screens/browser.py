@@ -17,6 +17,7 @@ from warroom.clock import Clock, format_duration
 from warroom.store import IncidentRow, Store
 from warroom.text import one_line
 from warroom.tui.app import WarroomApp, make_app, run_console
+from warroom.tui.messages import GoBack, OpenIncident, ReplayIncident
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.plain_input import PlainInput
 
@@ -175,27 +176,10 @@ class BrowserScreen(Screen):
         row = next((r for r in self.rows if r.id == incident_id), None)
         if row is None:
             return
-        if row.status == "resolved":
-            from warroom.tui.screens.replay import ReplayScreen
-
-            self.app.push_screen(ReplayScreen(row.id))
-            return
-        from warroom.tui.screens.console import ConsoleScreen
-
-        stack = self.app.screen_stack
-        below = stack[-2] if len(stack) > 2 else None
-        if isinstance(below, ConsoleScreen) and below.incident_id == row.id:
-            self.app.pop_screen()  # the console this browser was opened from
-            return
-        if below is not None:
-            self.app.pop_screen()  # one console at a time: the new one takes the old one's place
-        self.app.open_incident(row.id)
+        self.post_message(ReplayIncident(row.id) if row.status == "resolved" else OpenIncident(row.id))
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit()  # `warroom list` opened the browser by itself: nothing to go back to
+        self.post_message(GoBack())  # opened by `warroom list` itself, there is nothing under it: warroom ends
 
 
 def make_browser_app(

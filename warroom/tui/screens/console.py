@@ -25,6 +25,8 @@ from warroom.incident import IncidentLog, IncidentState
 from warroom.playbook import Template
 from warroom.clock import local_hm
 from warroom.text import one_line
+from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, ROOMY_FOOTER_WIDTH, WIDE_WIDTH
+from warroom.tui.messages import ShowBrowser, ShowHelp
 from warroom.tui.screens.dialogs import ConfirmDialog, SeverityDialog
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.clock_pane import IncidentClock
@@ -37,10 +39,6 @@ from warroom.tui.widgets.timeline import Timeline
 if TYPE_CHECKING:
     from warroom.tui.widgets.templates import TemplateEditor
 
-MIN_WIDTH, MIN_HEIGHT = 60, 20
-WIDE_WIDTH = 150
-ROOMY_FOOTER_WIDTH = 120  # below this the footer is compact and leaves out the keys in WIDE_ONLY_ACTIONS
-PALETTE_KEY_WIDTH = 100  # below this the footer has no room for "^p palette" (ctrl+p still works; ? says so)
 ALARM_SECONDS = 6  # long enough to read a number; the ladder keeps the alarm until it is acted on
 CONFIRM_SECONDS = 2  # "status: mitigating": a glance, then out of the timeline's way
 
@@ -392,14 +390,12 @@ class ConsoleScreen(Screen):
         self.notify(f"Timeline in {order} order", timeout=2)
 
     def action_browser(self) -> None:
-        from warroom.tui.screens.browser import BrowserScreen
-
-        self.app.push_screen(BrowserScreen())
+        self.post_message(ShowBrowser())
 
     def action_help(self) -> None:
-        from warroom.tui.screens.help import HelpScreen, key_rows
+        from warroom.tui.screens.help import key_rows
 
-        self.app.push_screen(HelpScreen(key_rows([Checklist, ConsoleScreen, EscalationLadder, self.app])))
+        self.post_message(ShowHelp(key_rows([Checklist, ConsoleScreen, EscalationLadder, self.app])))
 
     def action_resolve(self) -> None:
         assert self.state is not None

@@ -12,6 +12,8 @@ from warroom.commands import declaration
 from warroom.errors import WarroomError
 from warroom.playbook import Playbook
 from warroom.store import login_name
+from warroom.text import one_line
+from warroom.tui.messages import GoBack, OpenIncident
 from warroom.tui.screens.dialogs import SeverityList
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.plain_input import PlainInput
@@ -93,14 +95,14 @@ class DeclareScreen(Screen):
             event = self.app.store.declare(payload)
         except WarroomError as error:
             message = self.query_one("#declare-error", Static)
-            message.update(f"✗ {error}")
+            message.update(f"✗ {one_line(error)}")
             message.display = True
             return
-        self.app.open_incident(event.incident)
+        self.post_message(OpenIncident(event.incident))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.can_go_back if action == "back" else True  # nowhere to go back to: no "esc Back" in the footer
 
     def action_back(self) -> None:
         if self.can_go_back:
-            self.app.pop_screen()
+            self.post_message(GoBack())

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from warroom.clock import format_duration, local_hm
 from warroom.store import IncidentRow
 from warroom.text import one_line
+from warroom.tui.messages import OpenIncident, ShowDeclare
 from warroom.tui.widgets.key_bar import KeyBar
 
 
@@ -48,7 +49,7 @@ class PickerScreen(Screen):
         if event.option.id == "+declare":
             self.action_declare()
         elif event.option.id:
-            self.app.open_incident(event.option.id)
+            self.post_message(OpenIncident(event.option.id))
 
     def action_declare(self) -> None:
-        self.app.show_declare(can_go_back=True)
+        self.post_message(ShowDeclare(can_go_back=True))

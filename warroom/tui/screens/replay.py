@@ -25,7 +25,8 @@ from warroom.playbook import Template
 from warroom.replay import Replay, Stop, stops
 from warroom.text import for_terminal, one_line
 # The live console's layout thresholds, so that a replay looks like the room's screen did.
-from warroom.tui.screens.console import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, WIDE_WIDTH
+from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, WIDE_WIDTH
+from warroom.tui.messages import GoBack
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.clock_pane import IncidentClock
 from warroom.tui.widgets.header import IncidentHeader
@@ -436,7 +437,7 @@ class ReplayScreen(Screen):
         tabs.active = panes[(panes.index(tabs.active) + 1) % len(panes)] if tabs.active in panes else panes[0]
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.post_message(GoBack())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.is_mounted and self.asking:
