@@ -182,3 +182,30 @@ async def test_tick_reads_no_events_when_nothing_changed(store, other, clock, pl
             assert len(calls) == 1  # seen once; nothing new since
         finally:
             store.conn.set_trace_callback(None)
+
+
+async def test_the_console_keeps_every_event_another_writer_committed_before_its_own(store, clock, playbook, db_path):
+    """A script's notes committed just before the console's own event are shown, not skipped (7 of 8 were)."""
+    from warroom import events as kinds
+    from warroom.incident import state_of
+    from warroom.tui.screens.console import ConsoleScreen
+    from warroom.tui.widgets.header import IncidentHeader
+
+    incident = store.declare(declaration_payload(playbook, clock.now())).incident
+    app = make_app(store, clock=clock, incident_id=incident)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsoleScreen)
+        with Store(db_path, clock=clock) as script:
+            for number in range(1, 9):
+                script.append(incident, kinds.NOTE, {"text": f"from the script {number}"}, actor="script")
+                screen.run_command(f"note from the console {number}")  # before the console's next poll
+            script.append(incident, kinds.STATUS, {"status": "mitigating"}, actor="scribe")
+            screen.run_command("note after the scribe")
+        await pilot.pause()
+        assert screen.state == state_of(store.events(incident))
+        shown = " ".join(strip.text for strip in screen.query_one("#timeline").lines)
+        for number in range(1, 9):
+            assert f"from the script {number}" in shown
+        assert "MITIGATING" in screen.query_one(IncidentHeader).render().plain

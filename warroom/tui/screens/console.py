@@ -80,16 +80,20 @@ class ConsoleScreen(Screen):
     # Short descriptions: at 80 columns the footer holds every key that matters (see `active_bindings`).
     # Short descriptions: at 80 columns the footer holds every key that matters (see `active_bindings`).
     # The tooltips are the help screen's Keys table (help.key_rows): one sentence each, in the IC's words.
+    # The keys that open the command bar are priority bindings: the app runs them as it reads them and moves
+    # the focus there and then, so the keys that came in the same read (a paste, tmux send-keys, a laggy SSH
+    # link) go into the bar. As ordinary bindings they ran only once the checklist got to them, and the keys
+    # after them had already been handed to the checklist as shortcuts (":note x" notified a rung).
     BINDINGS = [
-        Binding("colon", "command_bar", "Command", key_display=":",
+        Binding("colon", "command_bar", "Command", key_display=":", priority=True,
                 tooltip="command bar: type a command, or just a note; tab completes, escape leaves"),
         Binding("n", "notify", "Notify", tooltip=NOTIFY_HELP),
         Binding("a", "ack", "Ack", tooltip=ACK_HELP),
         Binding("p", "next_phase", "Phase", tooltip="move to the next phase"),
-        Binding("s", "prefill('status ')", "Status", tooltip=PREFILL_HELP),
+        Binding("s", "prefill('status ')", "Status", priority=True, tooltip=PREFILL_HELP),
         Binding("v", "change_severity", "Sev", tooltip="change severity (asks first)"),
-        Binding("e", "prefill('eta ')", "ETA", show=False, tooltip=PREFILL_HELP),
-        Binding("i", "prefill('impact ')", "Impact", show=False, tooltip=PREFILL_HELP),
+        Binding("e", "prefill('eta ')", "ETA", show=False, priority=True, tooltip=PREFILL_HELP),
+        Binding("i", "prefill('impact ')", "Impact", show=False, priority=True, tooltip=PREFILL_HELP),
         Binding("R", "resolve", "Resolve", tooltip=RESOLVE_HELP),
         Binding("R", "reopen", "Reopen", tooltip=RESOLVE_HELP),  # only one of the two is active: see check_action
         Binding("o", "timeline_order", "Order", show=False, tooltip="timeline order: as recorded, or as it happened"),
@@ -187,11 +191,15 @@ class ConsoleScreen(Screen):
 
     def pick_up_new_events(self) -> None:
         """Read what other writers appended; costs one PRAGMA when nothing changed."""
+        if self.app.store.data_version() != self._data_version:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Take every event after the last one seen, whoever wrote it (this console's own appends included).
+
+        The version is read before the events: a commit that lands between the two is read now or next tick."""
         store = self.app.store
-        version = store.data_version()
-        if version == self._data_version:
-            return
-        self._data_version = version
+        self._data_version = store.data_version()
         fresh = store.events_after(self.last_event_id, self.incident_id)
         if fresh:
             self._took(fresh)
@@ -256,7 +264,9 @@ class ConsoleScreen(Screen):
             self.query_one(CommandBar).show_error(f"Not recorded: {error}")
             self.app.bell()
             return None
-        self._took([event])
+        # Not just this event: a scribe's or a script's committed just before it would be skipped for good
+        # (the next read starts after this event's id), and the screen would show a state the log does not.
+        self._catch_up()
         return event
 
     def run_command(self, line: str, *, confirm: bool = False) -> bool:
@@ -371,7 +381,7 @@ class ConsoleScreen(Screen):
     # --- actions (keys and the command palette) ----------------------------------------------
 
     def action_command_bar(self) -> None:
-        self.query_one(CommandInput).focus()
+        self.set_focus(self.query_one(CommandInput))  # now, not after the keys already read (Widget.focus waits)
 
     def action_prefill(self, text: str) -> None:
         self.query_one(CommandBar).prefill(text)

@@ -31,6 +31,11 @@ class DeclareScreen(Screen):
         # the title would be read before its last characters had reached the field.
         Binding("ctrl+s", "declare", "Declare"),
         Binding("escape", "back", "Back"),
+        # Priority, and the focus moved at once: in a burst (a paste, tmux send-keys) the keys after a tab must
+        # go to the next field. As Textual's own binding, tab ran only when the title field got to it, and the
+        # impact typed after it had already been handed to the title field.
+        Binding("tab", "move_focus(1)", "Next field", show=False, priority=True),
+        Binding("shift+tab", "move_focus(-1)", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self, playbook: Playbook, *, can_go_back: bool = False) -> None:
@@ -99,6 +104,9 @@ class DeclareScreen(Screen):
             message.display = True
             return
         self.post_message(OpenIncident(event.incident))
+
+    def action_move_focus(self, direction: int) -> None:
+        self.focus_next() if direction > 0 else self.focus_previous()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.can_go_back if action == "back" else True  # nowhere to go back to: no "esc Back" in the footer

@@ -98,4 +98,4 @@ class CommandBar(Vertical):
         command = self.query_one("#command", Input)
         command.value = text
         command.cursor_position = len(text)
-        command.focus()
+        self.screen.set_focus(command)  # now: the keys read with this one must land in the bar (see ConsoleScreen)

@@ -1,0 +1,74 @@
+"""Keys that arrive in one read (a paste, tmux send-keys, a laggy SSH link) go where the user meant.
+
+A burst is posted to the app all at once, as Textual's driver does with one read of the terminal: the
+app has every key in its queue before any of them is handled.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.keys import _character_to_key
+
+from warroom import events as kinds
+from warroom.commands import declaration
+from warroom.tui.app import make_app
+from warroom.tui.screens.console import ConsoleScreen
+from warroom.tui.screens.declare import DeclareScreen
+
+pytestmark = pytest.mark.usefixtures("utc_local_time")
+
+
+def burst(app, text: str) -> None:
+    """Every character of the text as one read of the terminal; "\\t" is tab, "\\r" enter."""
+    names = {"\t": "tab", "\r": "enter"}
+    for ch in text:
+        app.post_message(events.Key(names.get(ch) or _character_to_key(ch), None if ch in names else ch))
+
+
+async def test_a_burst_after_colon_goes_into_the_command_bar(store, clock, playbook):
+    incident = store.declare(declaration(playbook, clock.now(), playbook.severities[0].id, "Queue stuck", "", ())).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        burst(app, ":note paste-1 and a note\r")
+        await pilot.pause()
+        await pilot.pause()
+    logged = [(e.kind, e.payload) for e in store.events(incident)][1:]
+    assert logged == [(kinds.NOTE, {"text": "paste-1 and a note"})]  # no notify, no eta, the whole note
+
+
+async def test_a_burst_after_s_goes_into_the_status_command(store, clock, playbook):
+    incident = store.declare(declaration(playbook, clock.now(), playbook.severities[0].id, "Queue stuck", "", ())).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        burst(app, "smitigating\r")
+        await pilot.pause()
+        await pilot.pause()
+    logged = [(e.kind, e.payload) for e in store.events(incident)][1:]
+    assert logged == [(kinds.STATUS, {"status": "mitigating"})]
+
+
+async def test_a_burst_on_the_declare_form_fills_each_field_in_turn(store, clock):
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, DeclareScreen)
+        burst(app, "Checkout down\tEU cannot pay")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#title").value == "Checkout down"
+        assert app.screen.query_one("#impact").value == "EU cannot pay"
+
+
+async def test_colon_typed_inside_the_bar_is_a_colon(store, clock, playbook):
+    incident = store.declare(declaration(playbook, clock.now(), playbook.severities[0].id, "Queue stuck", "", ())).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        burst(app, ":note at 18:02 it broke\r")
+        await pilot.pause()
+        await pilot.pause()
+    assert store.events(incident)[-1].payload == {"text": "at 18:02 it broke"}
