@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
-from warroom.errors import WarroomError
+from warroom.errors import WarroomError, quoted
 
 UTC = timezone.utc
 
@@ -42,10 +42,56 @@ class FakeClock:
         self.current = when
 
 
+# The years a time may have: the stored form has four digits of year, which keeps it sortable as text
+# (the store and `verify` compare stored times as strings) and readable by datetime.fromisoformat.
+EARLIEST_YEAR, LATEST_YEAR = 1000, 9999
+_STORED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\Z")
+STORED_EXAMPLE = "2026-11-26T18:14:05.000Z"
+
+
 def iso(when: datetime) -> str:
-    """The stored form of a time: UTC ISO-8601 with milliseconds and a Z."""
+    """The stored form of a time: UTC ISO-8601 with milliseconds and a Z, always with four digits of year
+    (strftime's %Y writes the year 500 as '500', which nothing reads back)."""
     when = when.astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return (
+        f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}."
+        f"{when.microsecond // 1000:03d}Z"
+    )
+
+
+_EARLIEST = datetime(EARLIEST_YEAR, 1, 1, tzinfo=UTC)
+# A day short of datetime's end: a stored time is shown in local time, up to 14 hours ahead of UTC.
+_LATEST = datetime(LATEST_YEAR, 12, 30, 23, 59, 59, 999000, tzinfo=UTC)
+
+
+def in_range(when: datetime) -> bool:
+    """Whether the log can hold a time: a year from 1000 to 9999 (in UTC; the last day of 9999 is left
+    out, so that any local time of it still exists)."""
+    try:
+        return _EARLIEST <= when.astimezone(UTC) <= _LATEST
+    except (OverflowError, ValueError):  # a local time at the very edge of datetime's range
+        return False
+
+
+def check_in_range(when: datetime, what: str = "the time") -> datetime:
+    """The time itself, or a WarroomError when the log could not hold it."""
+    if not in_range(when):
+        raise WarroomError(f"{what} is out of range: expected a year from {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return when
+
+
+def stored_time_problem(text: Any) -> str | None:
+    """None when `text` is a time exactly as the store writes it (and `iso` would write it again), else
+    what is wrong with it: what an imported log or a payload must hold."""
+    if not isinstance(text, str) or not _STORED.match(text):
+        return f"expected a stored time like {STORED_EXAMPLE}, got {quoted(text)}"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return f"{quoted(text)} is not a date and time: expected one like {STORED_EXAMPLE}"
+    if not in_range(when):
+        return f"{quoted(text)} is out of range: expected a year from {EARLIEST_YEAR} to {LATEST_YEAR}"
+    return None
 
 
 def truncate_ms(when: datetime) -> datetime:
@@ -68,12 +114,12 @@ _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 def parse_duration(text: str) -> timedelta:
     """'90s', '15m', '1h30m', '2d' as a timedelta; anything else is a WarroomError."""
     if not _DURATION.match(text or ""):
-        raise WarroomError(f"bad duration {text!r}: expected a number with a unit, like 90s, 15m, 1h30m")
+        raise WarroomError(f"bad duration {quoted(text)}: expected a number with a unit, like 90s, 15m, 1h30m")
     seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(text))
     try:
         return timedelta(seconds=seconds)
     except OverflowError:
-        raise WarroomError(f"bad duration {text!r}: too long; expected something like 90s, 15m, 1h30m") from None
+        raise WarroomError(f"bad duration {quoted(text)}: too long; expected something like 90s, 15m, 1h30m") from None
 
 
 def is_duration(text: str) -> bool:
@@ -92,9 +138,14 @@ def parse_time(text: str, now: datetime, *, future: bool = False) -> datetime:
     `future` the next one to come); '-10m' or '10m ago'; with `future`, a duration ('30m') from now.
     """
     try:
-        return _parse_time(text, now, future)
+        when = _parse_time(text, now, future)
     except (OverflowError, ValueError):  # a date before year 1 or after 9999, as arithmetic finds it
-        raise WarroomError(f"bad time {text!r}: out of range; expected a time near now") from None
+        when = None
+    if when is None or not in_range(when):  # the log holds years 1000-9999 only (see `iso`)
+        raise WarroomError(
+            f"bad time {quoted(text)}: out of range; expected a time near now (a year from {EARLIEST_YEAR} to {LATEST_YEAR})"
+        ) from None
+    return when
 
 
 def _parse_time(text: str, now: datetime, future: bool) -> datetime:
@@ -112,7 +163,7 @@ def _parse_time(text: str, now: datetime, future: bool) -> datetime:
     if clock:
         hour, minute, second = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
         if hour > 23 or minute > 59 or second > 59:
-            raise WarroomError(f"bad time {text!r}: hours run 0-23 and minutes 0-59")
+            raise WarroomError(f"bad time {quoted(text)}: hours run 0-23 and minutes 0-59")
         local_now = now.astimezone()
         candidate = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
         if future and candidate <= local_now:
@@ -126,7 +177,7 @@ def _parse_time(text: str, now: datetime, future: bool) -> datetime:
         expected = "18:14, 2026-11-26T18:14, -10m, 10m ago or now"
         if future:
             expected = "30m, 1h30m, 18:14 or 2026-11-26T18:14"
-        raise WarroomError(f"bad time {text!r}: expected a time like {expected}") from None
+        raise WarroomError(f"bad time {quoted(text)}: expected a time like {expected}") from None
     if parsed.tzinfo is None:
         parsed = parsed.astimezone()  # a time without an offset is the reader's local time
     return parsed.astimezone(UTC)
@@ -136,7 +187,7 @@ def parse_past_time(text: str, now: datetime, what: str = "--at") -> datetime:
     """A time that must not lie in the future (a backfilled fact, a start time)."""
     when = parse_time(text, now)
     if when > now + timedelta(seconds=1):
-        raise WarroomError(f"{what} {text!r} is in the future ({local_hm(when)}): facts can only be recorded for the past")
+        raise WarroomError(f"{what} {quoted(text)} is in the future ({local_hm(when)}): facts can only be recorded for the past")
     return min(when, now)
 
 

@@ -1,4 +1,8 @@
-"""The one error type every layer raises for bad input: a message a person can act on."""
+"""The one error type every layer raises for bad input, and how a message quotes what it was given."""
+
+from __future__ import annotations
+
+from typing import Any
 
 
 class WarroomError(Exception):
@@ -14,3 +18,10 @@ class WarroomError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def quoted(value: Any, limit: int = 60) -> str:
+    """What a person gave, quoted in a message: repr (controls and lone surrogates shown as escapes), and
+    cut short, so that a megabyte of forged text stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
