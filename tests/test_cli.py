@@ -367,7 +367,7 @@ def test_a_tampered_export_is_refused_and_nothing_written(warroom: Warroom, busy
     fresh = Warroom(tmp_path / "fresh.db", warroom.clock)
     fresh.ok("declare", "-s", "P2", "-t", "Something else")  # the target already holds an incident of its own
     message = fresh.refused("import", str(path))
-    assert message == f"{path}: refused, the chain does not verify: {busy_incident} event 5: its contents do not match its hash"
+    assert message == f"{path}:5: refused, the chain does not verify: {busy_incident} event 5 (ack): its contents do not match its hash"
     assert fresh.snapshot()[0] == 1
 
 
@@ -384,9 +384,9 @@ def test_importing_the_same_incident_twice_is_refused(warroom: Warroom, busy_inc
         ("", "{path}: holds no events: expected a jsonl export"),
         ('{"incident": "INC-1", "seq": 1}\nnot json at all\n', "{path}:2: not JSON (Expecting value): expected one exported event per line"),
         ("[1, 2]\n", "{path}:1: expected an exported event (an object with incident, seq, hash)"),
-        (b"\xff\xfe binary \x00", "{path}: not UTF-8 text: expected a jsonl export"),
-        ('{"incident": "INC-1", "seq": 2, "kind": "note"}\n', "{path}: refused, the chain does not verify: INC-1 event 1: missing or out of order (found 2)"),
-        ('{"incident": "INC-1", "seq": 1}\n', "{path}: refused, the chain does not verify: INC-1 event 1: a field is missing"),
+        (b"\xff\xfe binary \x00", "{path}:1: not UTF-8 text: expected a jsonl export"),
+        ('{"incident": "INC-1", "seq": 2, "kind": "note"}\n', "{path}:1: refused, the chain does not verify: INC-1 event 1: missing or out of order (found 2)"),
+        ('{"incident": "INC-1", "seq": 1}\n', "{path}:1: refused, INC-1 event 1: the field 'kind' is missing"),
     ],
 )
 def test_import_refusals(warroom: Warroom, incident: str, tmp_path: Path, content, expected: str) -> None:

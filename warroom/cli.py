@@ -19,7 +19,7 @@ from warroom.commands import CONSOLE_ONLY, CommandError, declaration, parse
 from warroom.errors import WarroomError
 from warroom.incident import IncidentState, state_as_of, state_of
 from warroom.playbook import Playbook, load_playbook
-from warroom.store import Store, default_db_path
+from warroom.store import Store, check_import, default_db_path
 from warroom import views
 
 
@@ -448,33 +448,53 @@ def write_output(text: str, output: str | None) -> None:
 @click.argument("file", metavar="FILE")
 @click.pass_context
 def import_(ctx: click.Context, file: str) -> None:
-    """Import an exported jsonl log; refused whole unless every chain verifies."""
-    records = []
+    """Import an exported jsonl log; refused whole unless every record is a sound event and every chain verifies."""
+    context = _ctx(ctx)
+    records, lines = read_export(file)
+    # Every record checked before the database is opened: a refused import creates no file and writes nothing.
+    check_import(records, file, lines, context.clock.now())
+    imported = context.store().import_records(records, file, lines)
+    for incident_id in imported:
+        click.echo(f"imported {incident_id}")
+
+
+def read_export(file: str) -> tuple[list[dict[str, Any]], list[int]]:
+    """The records of a jsonl export and the line each is on; one `FILE:LINE:` line for what is not one."""
     try:
-        with open(file, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise WarroomError(f"{file}:{number}: not JSON ({error.msg}): expected one exported event per line") from None
-                if not isinstance(record, dict) or not isinstance(record.get("incident"), str):
-                    raise WarroomError(f"{file}:{number}: expected an exported event (an object with incident, seq, hash)")
-                records.append(record)
+        with open(file, "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         raise WarroomError(f"{file}: no such file") from None
-    except UnicodeDecodeError:
-        raise WarroomError(f"{file}: not UTF-8 text: expected a jsonl export") from None
     except IsADirectoryError:
         raise WarroomError(f"{file}: is a folder: expected a jsonl export") from None
     except OSError as error:  # no permission, a socket, a device...
         raise WarroomError(f"{file}: cannot read it ({error.strerror}): expected a jsonl export") from None
+    records, lines = [], []
+    for number, data in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WarroomError(f"{file}:{number}: not UTF-8 text: expected a jsonl export") from None
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line, parse_constant=_no_constant)
+        except json.JSONDecodeError as error:
+            raise WarroomError(f"{file}:{number}: not JSON ({error.msg}): expected one exported event per line") from None
+        except (ValueError, RecursionError) as error:  # NaN, a number of 5,000 digits, nesting 100,000 deep
+            reason = "nested too deep" if isinstance(error, RecursionError) else str(error).split(":")[0].rstrip(".")
+            raise WarroomError(f"{file}:{number}: not an export ({reason}): expected one exported event per line") from None
+        if not isinstance(record, dict) or not isinstance(record.get("incident"), str):
+            raise WarroomError(f"{file}:{number}: expected an exported event (an object with incident, seq, hash)")
+        records.append(record)
+        lines.append(number)
     if not records:
         raise WarroomError(f"{file}: holds no events: expected a jsonl export")
-    imported = _ctx(ctx).store().import_records(records, file)
-    for incident_id in imported:
-        click.echo(f"imported {incident_id}")
+    return records, lines
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON has")
 
 
 @cli.command()

@@ -10,20 +10,30 @@ import sqlite3
 import time
 import urllib.parse
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import platformdirs
 
 from warroom import events as kinds
-from warroom.clock import Clock, SystemClock, iso, local_hm, parse_iso, truncate_ms
-from warroom.errors import WarroomError
-from warroom.events import GENESIS, Event, canonical_json, chain_hash
+from warroom.clock import Clock, SystemClock, check_in_range, iso, local_hm, parse_iso, stored_time_problem, truncate_ms
+from warroom.errors import WarroomError, quoted
+from warroom.events import (
+    GENESIS, Event, LogCheck, canonical_json, chain_hash, check_storable, incident_id_problem, unstorable_text,
+)
 
 SCHEMA_VERSION = 1
 EVENT_COLUMNS = "id, incident, seq, kind, actor, payload, at, recorded_at, prev_hash, hash"
 _APPEND_ONLY = "events are append-only: UPDATE and DELETE are refused"
+# What makes a file warroom's (schema version 1), checked before anything is written to it or its journal
+# mode changed: another program's database may well have tables called incidents and events.
+_COLUMNS = {
+    "incidents": {"id", "title", "severity", "status", "status_at", "severity_at", "started_at", "declared_at",
+                  "resolved_at", "last_seq", "head_hash"},
+    "events": set(EVENT_COLUMNS.split(", ")),
+}
+_TRIGGERS = {"events_no_update", "events_no_delete"}
 
 
 def default_db_path() -> Path:
@@ -52,6 +62,7 @@ class IncidentRow:
     declared_at: datetime
     resolved_at: datetime | None
     events: int
+    problem: str | None = None  # why the row cannot be trusted (its times are unreadable): listed as BROKEN
 
 
 class Store:
@@ -59,17 +70,24 @@ class Store:
 
     def __init__(
         self, path: str | Path | None = None, *, clock: Clock | None = None, readonly: bool = False, create: bool = True,
+        follow: bool = False,
     ) -> None:
-        """Open the log at `path`. `readonly` never writes; `create=False` refuses a path with no database yet."""
+        """Open the log at `path`. `readonly` never writes and leaves the files as they were (`follow`: and
+        sees other processes' commits for as long as it is open); `create=False` neither makes a database
+        nor initialises an empty file."""
         self.path = Path(path).expanduser() if path is not None else default_db_path()
         self.clock = clock or SystemClock()
         self.readonly = readonly
-        self.conn = self._connect(create=create and not readonly)
+        create = create and not readonly
+        self.conn = self._connect(create=create, follow=follow)
         try:
-            self._prepare_schema()
+            self._prepare_schema(create=create)
         except sqlite3.DatabaseError as error:
             self.conn.close()
             raise WarroomError(f"{self.path}: not a warroom database ({error})") from None
+        except BaseException:
+            self.conn.close()
+            raise
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -85,13 +103,14 @@ class Store:
         store.readonly = True
         return store
 
-    def _connect(self, *, create: bool) -> sqlite3.Connection:
+    def _connect(self, *, create: bool, follow: bool = False) -> sqlite3.Connection:
         path = self.path
         if path.is_dir():
             raise WarroomError(f"{path}: is a folder; expected a database file (--db PATH or WARROOM_DB)")
         if not path.exists():
             if not create:
                 raise WarroomError(f"{path}: no such database")
+            self._check_writable(path.parent if path.parent.exists() else None)
             try:
                 if not path.parent.exists():
                     path.parent.mkdir(mode=0o700, parents=True)
@@ -101,9 +120,11 @@ class Store:
                 pass  # another process made it in between: use theirs
             except OSError as error:
                 raise WarroomError(f"{path}: cannot create the database ({error.strerror})") from None
+        elif not self.readonly:
+            self._check_writable(path)
         try:
             if self.readonly:
-                conn = self._connect_for_reading(path)
+                conn = self._connect_for_reading(path, follow=follow)
             else:
                 conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         except sqlite3.Error as error:
@@ -111,28 +132,51 @@ class Store:
         conn.execute("PRAGMA busy_timeout = 30000")
         return conn
 
+    def _check_writable(self, path: Path | None) -> None:
+        """Refuse, before SQLite makes a -wal or -shm file, a log this user cannot write (or whose folder,
+        where those files go, they cannot write). SQLite would fail only at the first write."""
+        if path is None:
+            return  # the folder is made with the file
+        folder = path if path.is_dir() else path.parent
+        for target in ((path,) if path == folder else (path, folder)):
+            if not os.access(target, os.W_OK):
+                what = "the folder it is in" if target == folder and path != folder else "it"
+                raise WarroomError(f"{self.path}: cannot write {what} (permission denied): expected a database you can write")
+
     @staticmethod
-    def _connect_for_reading(path: Path) -> sqlite3.Connection:
-        """A connection that never writes the log and leaves no files behind.
+    def _connect_for_reading(path: Path, *, follow: bool = False) -> sqlite3.Connection:
+        """A connection that never writes the log and leaves the files as they were.
 
         A `mode=ro` connection to a WAL database makes the -wal and -shm files but, being read-only,
         never removes them. A read-write connection with `query_only` cannot write either (SQLite refuses
         every statement that would), and, as the last one to close, removes them as SQLite always does.
-        `immutable=1` would leave nothing but would also never see another process's commits.
+        For a log this user cannot write: with no -wal file every commit is in the database file itself,
+        so `immutable=1` reads it and makes nothing (in a read-only folder `mode=ro` could not even open
+        it); with a -wal file (a writer has it open), or to follow other processes' commits, `mode=ro`,
+        which uses the -wal and -shm files that are there.
         """
         uri = f"file:{urllib.parse.quote(str(path))}"
         writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         if not writable:  # SQLite could not make or remove the -wal and -shm here anyway
+            if not follow and not Path(f"{path}-wal").exists():
+                return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
             return sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
         conn = sqlite3.connect(f"{uri}?mode=rw", uri=True, isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA query_only = ON")
         return conn
 
-    def _schema(self) -> tuple[int, set[str]]:
-        """The schema version and the tables, read in one snapshot (another process may be creating them)."""
+    def _schema(self) -> tuple[int, set[str], dict[str, set[str]], set[str]]:
+        """The schema version, the tables, the columns of warroom's tables and the triggers, read in one
+        snapshot (another process may be creating them)."""
         self.conn.execute("BEGIN")
         try:
-            return self.conn.execute("PRAGMA user_version").fetchone()[0], self._table_names()
+            version, tables = self.conn.execute("PRAGMA user_version").fetchone()[0], self._table_names()
+            columns = {
+                table: {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+                for table in _COLUMNS if table in tables
+            }
+            triggers = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+            return version, tables, columns, triggers
         finally:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -140,19 +184,31 @@ class Store:
     def _table_names(self) -> set[str]:
         return {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
-    def _prepare_schema(self) -> None:
-        version, tables = self._schema()
+    def _prepare_schema(self, *, create: bool = True) -> None:
+        version, tables, columns, triggers = self._schema()
         if version > SCHEMA_VERSION:
             raise WarroomError(
                 f"{self.path}: the database has schema version {version}, newer than this warroom knows "
                 f"({SCHEMA_VERSION}); upgrade warroom to open it"
             )
-        if version == 0 and not tables and not self.readonly:
+        if version == 0 and not tables and not self.readonly and create:
             self._create_schema()
-            version, tables = self._schema()
+            version, tables, columns, triggers = self._schema()
         if version == SCHEMA_VERSION:
             if not {"incidents", "events"} <= tables:
                 raise WarroomError(f"{self.path}: not a warroom database (the events table is missing)")
+            for table, expected in _COLUMNS.items():
+                if not expected <= columns[table]:
+                    missing = sorted(expected - columns[table])
+                    listed = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+                    raise WarroomError(f"{self.path}: not a warroom database (its {table} table has no column {listed})")
+            if not self.readonly and not _TRIGGERS <= triggers:
+                # A log whose append-only guard was dropped was changed outside warroom: read it (verify says
+                # what changed), never add to it.
+                raise WarroomError(
+                    f"{self.path}: its events are no longer append-only (the triggers {', '.join(sorted(_TRIGGERS - triggers))} "
+                    "are gone): changed outside warroom; `warroom verify` checks it"
+                )
         elif tables:
             raise WarroomError(f"{self.path}: not a warroom database (it holds other tables: {', '.join(sorted(tables))})")
         else:
@@ -288,6 +344,8 @@ class Store:
         candidates = [text, text.upper()]
         if text.isdigit():
             candidates.append(f"INC-{int(text)}")
+        if unstorable_text(text, "the id"):
+            candidates = []  # not UTF-8 (an argument Python could not decode): no id in the log is that
         for candidate in candidates:
             if self.conn.execute("SELECT 1 FROM incidents WHERE id = ?", (candidate,)).fetchone():
                 return candidate
@@ -303,6 +361,7 @@ class Store:
 
     def declare(self, payload: dict[str, Any], *, actor: str | None = None, at: datetime | None = None) -> Event:
         """Open a new incident with its `declared` event; returns that event."""
+        check_storable(kinds.DECLARED, payload)  # before the index row, which holds the title and times too
         with self._transaction():
             incident_id = self._next_incident_id()
             now = truncate_ms(self.clock.now())
@@ -357,14 +416,19 @@ class Store:
                 "SELECT recorded_at FROM events WHERE incident = ? AND seq = ?", (incident_id, last_seq)
             ).fetchone()[0]
             recorded_at = max(now, parse_iso(previous))  # never earlier than the event before it
+        check_in_range(now, "the clock's time")  # a clock gone wrong must not make the log unreadable
         recorded_text = iso(recorded_at)
         actor = actor or login_name()
+        problem = unstorable_text(actor, "the actor")
+        if problem:
+            raise WarroomError(problem)
         appended = []
         for kind, payload, at in items:
             at = truncate_ms(at) if at else now
             if at > now + timedelta(seconds=1):
                 raise WarroomError(f"the time {local_hm(at)} is in the future: facts can only be recorded for the past")
-            at = min(at, now)
+            at = check_in_range(min(at, now))
+            check_storable(kind, payload)
             seq = last_seq + 1
             payload_json = canonical_json(payload)
             at_text = iso(at)
@@ -460,6 +524,10 @@ class Store:
                 return f"{where}: its contents do not match its hash (edited after it was written)"
             if recorded_at < prev_recorded:
                 return f"{where}: recorded before the event ahead of it"
+            for name, text in (("at", at), ("recorded_at", recorded_at)):
+                problem = stored_time_problem(text)
+                if problem:
+                    return f"{where}: its time ({name}) is unreadable: {problem}"
             prev_hash, prev_recorded, expected_seq = digest, recorded_at, seq + 1
         head = self.conn.execute("SELECT last_seq, head_hash FROM incidents WHERE id = ?", (incident_id,)).fetchone()
         if head is None:
@@ -472,30 +540,27 @@ class Store:
 
     # --- import --------------------------------------------------------------------------------
 
-    def import_records(self, records: Iterable[dict[str, Any]], source: str) -> list[str]:
-        """Import exported events (any number of incidents); refuse all of it unless every chain verifies."""
-        by_incident: dict[str, list[dict[str, Any]]] = {}
-        for record in records:
-            by_incident.setdefault(record["incident"], []).append(record)
-        for incident_id, records_of in by_incident.items():
-            problem = _verify_records(incident_id, records_of)
-            if problem:
-                raise WarroomError(f"{source}: refused, the chain does not verify: {problem}", exit_code=1)
+    def import_records(
+        self, records: Sequence[dict[str, Any]], source: str, lines: Sequence[int] | None = None
+    ) -> list[str]:
+        """Import exported events (any number of incidents); refuse all of it unless every record is a
+        sound event (`check_import`) and no incident is here already. `lines` are the records' line numbers
+        in `source`, for the message."""
+        by_incident = check_import(records, source, lines, self.clock.now())
+        for incident_id in by_incident:
             if self.conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)).fetchone():
                 raise WarroomError(f"{source}: refused, incident {incident_id} is already in {self.path}")
         with self._transaction():
             for incident_id, records_of in by_incident.items():
                 declared = records_of[0]
-                if declared["kind"] != kinds.DECLARED:
-                    raise WarroomError(f"{source}: refused, {incident_id} does not start with its declared event")
                 payload = declared["payload"]
                 self.conn.execute(
                     "INSERT INTO incidents (id, title, severity, status, status_at, severity_at, started_at, declared_at, "
                     "last_seq, head_hash) VALUES (?, ?, ?, 'investigating', ?, ?, ?, ?, 0, ?)",
                     (
                         incident_id,
-                        payload.get("title", ""),
-                        payload.get("severity", ""),
+                        payload["title"],
+                        payload["severity"],
                         declared["at"],
                         declared["at"],
                         payload.get("started_at") or declared["at"],
@@ -529,29 +594,50 @@ class Store:
         return list(by_incident)
 
 
-def _verify_records(incident_id: str, records: list[dict[str, Any]]) -> str | None:
-    prev_hash = GENESIS
-    for expected_seq, record in enumerate(records, start=1):
-        seq = record.get("seq")
-        if seq != expected_seq:
-            return f"{incident_id} event {expected_seq}: missing or out of order (found {seq})"
-        try:
-            digest = chain_hash(
-                incident_id, seq, record["kind"], record["actor"], canonical_json(record["payload"]),
-                record["at"], record["recorded_at"], prev_hash,
-            )
-        except (KeyError, TypeError):
-            return f"{incident_id} event {seq}: a field is missing"
-        if record.get("prev_hash") != prev_hash:
-            return f"{incident_id} event {seq}: does not chain to event {seq - 1}"
-        if record.get("hash") != digest:
-            return f"{incident_id} event {seq}: its contents do not match its hash"
-        prev_hash = digest
-    return None
+def check_import(
+    records: Sequence[dict[str, Any]], source: str, lines: Sequence[int] | None = None, now: datetime | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Every record of an export checked, before anything is opened or written: each incident's chain
+    verifies, and each record is an event this warroom could have written (events.LogCheck). Returns the
+    records by incident; raises one `SOURCE:LINE: refused, ...` line naming the first record that is not."""
+    checks: dict[str, LogCheck] = {}
+    by_incident: dict[str, list[dict[str, Any]]] = {}
+    when = now or SystemClock().now()
+    for index, record in enumerate(records):
+        where = f"{source}:{lines[index]}" if lines is not None else f"{source}: record {index + 1}"
+        incident_id = record.get("incident")
+        problem = incident_id_problem(incident_id)
+        if problem:
+            raise WarroomError(f"{where}: refused, {problem}")
+        check = checks.setdefault(incident_id, LogCheck(incident_id, when))
+        found = check.problem(record)
+        if found:
+            message, chain = found
+            if chain:
+                raise WarroomError(f"{where}: refused, the chain does not verify: {message}", exit_code=1)
+            raise WarroomError(f"{where}: refused, {message}")
+        by_incident.setdefault(incident_id, []).append(record)
+    return by_incident
 
 
 def _incident_row(row: tuple) -> IncidentRow:
+    """An index row; one whose times cannot be read (an old warroom stored the year 500 as '500', or the
+    file was edited) is listed as broken, with stand-in times, rather than taking every listing down."""
     ident, title, severity, status, started, declared, resolved, count = row
+    times: list[datetime | None] = []
+    problem = None
+    for name, text in (("started_at", started), ("declared_at", declared), ("resolved_at", resolved)):
+        try:
+            times.append(parse_iso(text) if text or name != "resolved_at" else None)
+        except (TypeError, ValueError):
+            problem = problem or f"{ident}: its {name} is unreadable ({quoted(text)})"
+            times.append(None)
+    started_at, declared_at, resolved_at = times
+    stand_in = started_at or declared_at or _EPOCH
     return IncidentRow(
-        ident, title, severity, status, parse_iso(started), parse_iso(declared), parse_iso(resolved) if resolved else None, count
+        ident, str(title), str(severity), str(status), started_at or stand_in, declared_at or stand_in, resolved_at, count,
+        problem,
     )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
