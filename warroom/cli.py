@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -17,9 +18,11 @@ from warroom import events as kinds
 from warroom.clock import Clock, SystemClock, format_duration, iso, local_hm, parse_past_time, parse_time
 from warroom.commands import CONSOLE_ONLY, CommandError, declaration, parse
 from warroom.errors import WarroomError
+from warroom.events import check_storable
 from warroom.incident import IncidentState, state_as_of, state_of
 from warroom.playbook import Playbook, load_playbook
 from warroom.store import Store, check_import, default_db_path
+from warroom.text import for_terminal, json_text, one_line
 from warroom import views
 
 
@@ -47,7 +50,7 @@ class Context:
                 self._store = Store.empty(path, clock=self.clock)  # "No incidents", and no file made to say so
             else:
                 create = not readonly and self.verb not in EXISTING_ONLY_VERBS
-                self._store = Store(path, clock=self.clock, readonly=readonly, create=create)
+                self._store = Store(path, clock=self.clock, readonly=readonly, create=create, follow=self.verb == "watch")
         return self._store
 
     def playbook(self) -> Playbook:
@@ -56,6 +59,40 @@ class Context:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+def say(text: str, *, nl: bool = True) -> None:
+    """Text on standard output. At a terminal every control in it is shown, never obeyed (user text in a
+    line was already made one line), in the terminal's own encoding with what it cannot show escaped
+    (UTF-8 sent to a Latin-1 terminal would hold bytes 0x80-0x9f, its C1 controls). A pipe or a file gets
+    the text as it is, in UTF-8, like every file warroom writes (an export re-imports as UTF-8)."""
+    if nl:
+        text += "\n"
+    if _at_terminal():
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        data = for_terminal(text, newlines=True).encode(encoding, "backslashreplace")
+    else:
+        data = text.encode("utf-8")
+    click.echo(data, nl=False)
+
+
+def say_json(value: Any) -> None:
+    """JSON on standard output: every string kept exactly, no raw control (json_text)."""
+    say(json_text(value, indent=2))
+
+
+def _at_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed, or replaced by something that is not a file
+        return False
+
+
+def complain(message: str) -> None:
+    """One line on standard error: a line that names a file (FILE: or FILE:LINE:) stands alone, any other
+    starts 'warroom: '. What it quotes of the user's input is shown, never obeyed."""
+    line = one_line(message)
+    click.echo(line if ":" in line.split(" ")[0] else f"warroom: {line}", err=True)
 
 
 class WarroomGroup(click.Group):
@@ -72,17 +109,17 @@ class WarroomGroup(click.Group):
             hint = ""
             if isinstance(error, click.UsageError) and error.ctx is not None:
                 hint = f" (see `{error.ctx.command_path} --help`)"
-            click.echo(f"warroom: {error.format_message()}{hint}", err=True)
+            click.echo(f"warroom: {one_line(error.format_message())}{hint}", err=True)
             sys.exit(error.exit_code)
         except click.exceptions.Abort:
             click.echo("warroom: aborted", err=True)
             sys.exit(130)
         except WarroomError as error:
-            for line in str(error).splitlines() or [""]:
-                click.echo(line if ":" in line.split(" ")[0] else f"warroom: {line}", err=True)
+            for line in str(error).splitlines() or [""]:  # a playbook's problems: one line each
+                complain(line)
             sys.exit(error.exit_code)
         except sqlite3.Error as error:
-            click.echo(f"warroom: database error: {error}", err=True)
+            click.echo(f"warroom: database error: {one_line(error)}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             sys.exit(130)
@@ -140,8 +177,9 @@ def declare(
     playbook = context.playbook()
     now = context.clock.now()
     payload = declaration(playbook, now, severity, title, impact, runbooks, started_at, detected_at, commander)
+    check_storable(kinds.DECLARED, payload)  # before the store opens: a refused declaration makes no database
     event = context.store().declare(payload)
-    click.echo(event.incident)
+    say(event.incident)
 
 
 def _read_lines(stream: Any) -> Iterator[list[str]]:
@@ -179,16 +217,19 @@ def _read_lines(stream: Any) -> Iterator[list[str]]:
 def log(ctx: click.Context, incident: str, text: str, kind: str, at_text: str | None) -> None:
     """Add a note or an alert; TEXT - reads one per line from standard input."""
     context = _ctx(ctx)
-    store = context.store()
-    incident_id = store.find_incident(incident)
+    # Everything that can be checked without the log is checked before it is opened.
     at = parse_past_time(at_text, context.clock.now()) if at_text else None
     if text != "-":
         if not text.strip():
             raise WarroomError("the text is empty: expected what happened")
-        store.append(incident_id, kind, {"text": text}, at=at)
+        check_storable(kind, {"text": text})
+        store = context.store()
+        store.append(store.find_incident(incident), kind, {"text": text}, at=at)
         return
     if sys.stdin is None or sys.stdin.isatty():
         raise WarroomError("TEXT is -, but nothing is piped in: expected lines on standard input")
+    store = context.store()
+    incident_id = store.find_incident(incident)
     for batch in _read_lines(sys.stdin):
         store.append_many(incident_id, [(kind, {"text": line}, at) for line in batch])
 
@@ -201,28 +242,28 @@ def log(ctx: click.Context, incident: str, text: str, kind: str, at_text: str | 
 def act(ctx: click.Context, incident: str, command: tuple[str, ...], at_text: str | None) -> None:
     """Run one console command on an incident, such as `status mitigating` or `check 3`."""
     context = _ctx(ctx)
-    store = context.store()
-    incident_id = store.find_incident(incident)
     now = context.clock.now()
     at = parse_past_time(at_text, now) if at_text else None
+    store = context.store()
+    incident_id = store.find_incident(incident)
     state = state_of(store.events(incident_id))
     action = parse(" ".join(command), state, now)
     if action.kind in CONSOLE_ONLY:
         raise CommandError(f"`{action.kind}` works in the console, where there is a clipboard")
     store.append(incident_id, action.kind, action.payload, at=at)
-    click.echo(f"{incident_id}: {action.summary}")
+    say(f"{incident_id}: {one_line(action.summary)}")
 
 
 # --- reading ----------------------------------------------------------------------------------------
 
 
 def _load(context: Context, incident: str, at_text: str | None = None) -> tuple[IncidentState, datetime]:
-    store = context.store()
-    incident_id = store.find_incident(incident)
-    events = store.events(incident_id)
     now = context.clock.now()
-    if at_text:
-        when = parse_past_time(at_text, now, "--at")  # a state as of a time still to come is a guess, not a fact
+    # A state as of a time still to come is a guess, not a fact; and a bad time needs no database opened.
+    when = parse_past_time(at_text, now, "--at") if at_text else None
+    store = context.store()
+    events = store.events(store.find_incident(incident))
+    if when is not None:
         return state_as_of(events, when), when
     return state_of(events), now
 
@@ -259,26 +300,27 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
                 "resolved_at": iso(row.resolved_at) if row.resolved_at else None,
                 "duration_seconds": int((end - row.started_at).total_seconds()),
                 "events": row.events,
-                "verified": store.verify(row.id) is None,
+                "verified": row.problem is None and store.verify(row.id) is None,
             }
         )
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        say_json(rows)
         return
     if not rows:
         if status or severity or search:
-            click.echo("No incident matches.")
+            say("No incident matches.")
         else:
-            click.echo("No incidents yet. `warroom declare --severity P1 --title ...` or `warroom` to declare one.")
+            say("No incidents yet. `warroom declare --severity P1 --title ...` or `warroom` to declare one.")
         return
-    click.echo(f"{'ID':<8} {'SEV':<6} {'STATUS':<13} {'STARTED':<16} {'DURATION':>9}  {'LOG':<8} TITLE")
+    lines = [f"{'ID':<8} {'SEV':<6} {'STATUS':<13} {'STARTED':<16} {'DURATION':>9}  {'LOG':<8} TITLE"]
     for row in rows:
         started = datetime.fromisoformat(row["started_at"].replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
-        click.echo(
-            f"{row['id']:<8} {row['severity']:<6} {row['status']:<13} {started:<16} "
+        lines.append(
+            f"{one_line(row['id']):<8} {one_line(row['severity']):<6} {one_line(row['status']):<13} {started:<16} "
             f"{format_duration(row['duration_seconds'], seconds=False):>9}  {'ok' if row['verified'] else 'BROKEN':<8} "
-            f"{_plain(row['title'])}"
+            f"{one_line(row['title'])}"
         )
+    say("\n".join(lines))
 
 
 def _browse_in_terminal(context: Context, store: Store, status: str | None, severity: str | None, search: str | None) -> bool:
@@ -290,15 +332,15 @@ def _browse_in_terminal(context: Context, store: Store, status: str | None, seve
         return False
     from warroom.tui.screens.browser import filter_query, run_browser  # the table never pays for Textual
 
-    # Its own writable store: resuming an open incident from the browser writes to its log.
-    with Store(store.path, clock=context.clock) as writable:
+    # Its own writable store: resuming an open incident from the browser writes to its log. A log this
+    # user cannot write gets the table instead.
+    try:
+        writable = Store(store.path, clock=context.clock, create=False)
+    except WarroomError:
+        return False
+    with writable:
         run_browser(writable, query=filter_query(status, severity, search), playbook_path=context.playbook_path)
     return True
-
-
-def _plain(text: str) -> str:
-    """User text for a terminal: control characters shown, never obeyed."""
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
 
 
 def _phase_note(seconds_left: int | None, resolved: bool) -> str:
@@ -381,23 +423,24 @@ def show(ctx: click.Context, incident: str, at_text: str | None, as_json: bool) 
         raise WarroomError(f"{incident}: nothing had happened yet at {local_hm(now)}")
     summary = state_summary(state, now)
     if as_json:
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        say_json(summary)
         return
     response = summary["response"]
+    # Every name here is text from outside (the log, its playbook): each made one line.
     lines = [
-        f"{state.id}  {state.severity}  {state.status.upper()}  {_plain(state.title)}",
+        f"{one_line(state.id)}  {one_line(state.severity)}  {one_line(state.status.upper())}  {one_line(state.title)}",
         f"  elapsed    {format_duration(summary['elapsed_seconds'])} (started {local_hm(state.started_at)} local)",  # type: ignore[arg-type]
-        f"  response   {response['target']}: {response['state']}"
+        f"  response   {one_line(response['target'])}: {response['state']}"
         + (f" at {local_hm(state.acknowledged_at)}" if state.acknowledged_at else f", {format_duration(response['seconds_left'])} left" if response['state'] == 'pending' else ""),
-        f"  phase      {summary['phase']['name']}{_phase_note(summary['phase']['seconds_left'], state.resolved)}",
-        "  checklist  " + ", ".join(f"{_plain(c['name'])} {c['done']}/{c['total']}" for c in summary["checklists"]),
-        "  ladder     " + ", ".join(f"{r['name']}: {r['state']}" for r in summary["ladder"]),
-        f"  impact     {_plain(state.impact) or '-'}",
+        f"  phase      {one_line(summary['phase']['name'])}{_phase_note(summary['phase']['seconds_left'], state.resolved)}",
+        "  checklist  " + ", ".join(f"{one_line(c['name'])} {c['done']}/{c['total']}" for c in summary["checklists"]),
+        "  ladder     " + ", ".join(f"{one_line(r['name'])}: {r['state']}" for r in summary["ladder"]),
+        f"  impact     {one_line(state.impact) or '-'}",
         f"  eta        {local_hm(state.eta) if state.eta else '-'}",
-        "  roles      " + ", ".join(f"{role} {_plain(name)}" for role, name in state.roles.items()),
+        "  roles      " + ", ".join(f"{one_line(role)} {one_line(name)}" for role, name in state.roles.items()),
         f"  events     {state.events} ({state.alerts} alerts, {state.notes} notes)",
     ]
-    click.echo("\n".join(lines))
+    say("\n".join(lines))
 
 
 @cli.command()
@@ -425,22 +468,26 @@ def export(ctx: click.Context, incident: str, fmt: str, output: str | None) -> N
     else:
         state = state_of(events)
         document = {"incident": state_summary(state, context.clock.now()), "events": [e.to_record() for e in events]}
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text = json_text(document, indent=2) + "\n"
     write_output(text, output)
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Write the whole text or nothing: a file appears only once it is complete."""
+    """Write the whole text or nothing: a file appears only once it is complete. Standard output at a
+    terminal shows the controls in a report or timeline (json and jsonl have none left to show)."""
     if not output or output == "-":
-        click.echo(text, nl=False)
+        say(text, nl=False)
         return
     target = Path(output)
+    if output.endswith(("/", os.sep)) or target.is_dir() or not target.name or target.name in (".", ".."):
+        raise WarroomError(f"{output}: names a folder: expected the name of a file to write, like report.md")
     partial = target.with_name(f".{target.name}.partial")
     try:
         partial.write_text(text, encoding="utf-8")
         partial.replace(target)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # nothing there to remove (the folder is not one, or not there)
+            partial.unlink(missing_ok=True)
         raise WarroomError(f"{output}: cannot write it ({error.strerror})") from None
 
 
@@ -455,7 +502,7 @@ def import_(ctx: click.Context, file: str) -> None:
     check_import(records, file, lines, context.clock.now())
     imported = context.store().import_records(records, file, lines)
     for incident_id in imported:
-        click.echo(f"imported {incident_id}")
+        say(f"imported {incident_id}")
 
 
 def read_export(file: str) -> tuple[list[dict[str, Any]], list[int]]:
@@ -510,7 +557,7 @@ def verify(ctx: click.Context, incident: str | None) -> None:
         if problem:
             raise WarroomError(f"verify failed: {problem}", exit_code=1)
         total += store.incident(incident_id).events
-    click.echo(f"ok: {len(ids)} incident{'s' if len(ids) != 1 else ''}, {total} events, every chain verifies")
+    say(f"ok: {len(ids)} incident{'s' if len(ids) != 1 else ''}, {total} events, every chain verifies")
 
 
 @cli.command()
@@ -550,7 +597,7 @@ def playbook() -> None:
 def playbook_check(ctx: click.Context, path: str | None) -> None:
     """Validate a playbook (default: the one warroom would use) and summarise it."""
     loaded = load_playbook(path or _ctx(ctx).playbook_path)
-    click.echo(loaded.summary())
+    say(loaded.summary())
 
 
 # --- metrics across incidents -----------------------------------------------------------------------
@@ -581,6 +628,6 @@ def stats(ctx: click.Context, since_text: str | None, as_json: bool) -> None:
     ]
     result = report.stats(states, now, since)
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        say_json(result.to_json())
     else:
-        click.echo(report.format_stats(result))
+        say(report.format_stats(result))
