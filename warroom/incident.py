@@ -47,6 +47,7 @@ class IncidentState:
     last_update_at: datetime | None = None
     notes: int = 0
     alerts: int = 0
+    last_alert: tuple[datetime, str] | None = None  # the latest alert by when it happened, and its text
     events: int = 0
     last_seq: int = 0
     last_at: datetime | None = None
@@ -119,6 +120,8 @@ def _note(state: IncidentState, event: Event, changes: Changes) -> None:
 
 def _alert(state: IncidentState, event: Event, changes: Changes) -> None:
     changes["alerts"] = state.alerts + 1
+    if state.last_alert is None or event.at >= state.last_alert[0]:
+        changes["last_alert"] = (event.at, str(event.payload.get("text", "")))
 
 
 def _status(state: IncidentState, event: Event, changes: Changes) -> None:

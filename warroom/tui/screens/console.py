@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Iterable
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from warroom.tui.widgets.templates import TemplateEditor
 
 ALARM_SECONDS = 6  # long enough to read a number; the ladder keeps the alarm until it is acted on
+ALERTS_QUIET = timedelta(minutes=5)  # an alert after this long without one rings the bell: the room may have looked away
 CONFIRM_SECONDS = 2  # "status: mitigating": a glance, then out of the timeline's way
 
 # The actions of the console's single keys (printable: while a field has the keyboard they type instead).
@@ -124,6 +125,7 @@ class ConsoleScreen(Screen):
         self._shown_resolved: bool | None = None  # what the footer was last drawn for
         self._laid_out_for: tuple[bool, bool] | None = None  # (roomy, too small) when the footer was last laid out
         self._shown = False  # the screen has been on top once
+        self._unseen_alerts = 0  # alerts that came while a template tab was shown
 
     # --- building ----------------------------------------------------------------------------
 
@@ -164,6 +166,7 @@ class ConsoleScreen(Screen):
         timeline.show_events(self.incident_log.events, self.state.playbook, self.state.started_at)
         self.query_one(CommandBar).show_error("")
         self._ticker = self.set_interval(0.5, self.tick)
+        self._show_other_incidents()
         self._check_alarms()
         self._bindings_follow_state()
 
@@ -203,15 +206,42 @@ class ConsoleScreen(Screen):
         fresh = store.events_after(self.last_event_id, self.incident_id)
         if fresh:
             self._took(fresh)
+        self._show_other_incidents()
+
+    def _show_other_incidents(self) -> None:
+        """The header names every other open incident: a second one declared elsewhere is never out of sight."""
+        others = tuple(row.id for row in self.app.store.open_incidents() if row.id != self.incident_id)
+        header = self.query_one(IncidentHeader)
+        if header.others_open != others:
+            if len(others) > len(header.others_open):
+                self.notify(f"Also open now: {', '.join(others)}", severity="warning", timeout=ALARM_SECONDS, markup=False)
+            header.others_open = others
 
     def _took(self, fresh: list[Event]) -> None:
+        quiet_since = self.state.last_alert[0] if self.state and self.state.last_alert else None
         for event in fresh:
             self.incident_log.add(event)
             self.last_event_id = max(self.last_event_id, event.id)
         self.state = self.incident_log.state
+        self._took_alerts([e for e in fresh if e.kind == kinds.ALERT], quiet_since)
         self.query_one(Timeline).add_events(fresh, self.state.playbook, self.state.started_at)
         self._check_alarms()
         self._bindings_follow_state()
+
+    def _took_alerts(self, alerts: list[Event], previous: datetime | None) -> None:
+        """Alerts are seen on any tab: counted on the Timeline tab while another is shown, the latest in the
+        clock pane (IncidentClock), and the bell when one comes after a quiet spell."""
+        if not alerts or not self.is_mounted:
+            return
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "timeline-tab":
+            self._unseen_alerts += len(alerts)
+            tabs.get_tab("timeline-tab").label = f"Timeline · {self._unseen_alerts} new alert{'s' if self._unseen_alerts != 1 else ''}"
+        first = min(alerts, key=lambda e: e.at)
+        if previous is None or first.at - previous >= ALERTS_QUIET:
+            self.app.bell()
+            self.notify(one_line(first.payload.get("text", "")), title="Alert", severity="warning", timeout=ALARM_SECONDS,
+                        markup=False)
 
     def _bindings_follow_state(self) -> None:
         """Resolving or reopening changes which keys make sense: redraw the footer then."""
@@ -353,6 +383,9 @@ class ConsoleScreen(Screen):
         Made here rather than in compose: the editors (TextAreas) cost 10-20 ms of the console's start-up,
         for tabs a commander opens a few times in an incident."""
         pane_id = event.pane.id or ""
+        if pane_id == "timeline-tab" and self._unseen_alerts:
+            self._unseen_alerts = 0
+            event.tab.label = "Timeline"
         template = next((t for t in self._templates() if f"tab-{t.id}" == pane_id), None)
         if template is None or self._template_editor(template.id) is not None:
             return

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.content import Content
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
 from warroom.commands import declaration
@@ -46,6 +47,14 @@ class DeclareScreen(Screen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="declare"):
             yield Static("Declare an incident: fill in, then ctrl+s", id="declare-title")
+            still_open = self.app.store.open_incidents()
+            if still_open:  # a second incident is sometimes right, never by accident
+                named = ", ".join(f"{row.id} ({one_line(row.title)})" for row in still_open[:3])
+                more = f" and {len(still_open) - 3} more" if len(still_open) > 3 else ""
+                yield Static(
+                    f"Still open: {named}{more}. Declaring starts another incident beside it.", id="declare-open",
+                    markup=False,
+                )
             yield Label("Severity: up/down here (shift+tab from the title)", classes="declare-hint")
             yield SeverityList(self.playbook, id="severity")
             with Horizontal(classes="declare-field"):
@@ -57,7 +66,8 @@ class DeclareScreen(Screen):
             with Horizontal(classes="declare-field"):
                 yield Label("Runbook", classes="declare-label")
                 yield Select(
-                    [(f"{r.name}", r.id) for r in self.playbook.runbooks], prompt="none (optional)", allow_blank=True,
+                    [(Content(one_line(r.name)), r.id) for r in self.playbook.runbooks], prompt="none (optional)",
+                    allow_blank=True,
                     id="runbook", compact=True,
                 )
             with Horizontal(classes="declare-field"):

@@ -17,7 +17,7 @@ from warroom.events import Event
 from warroom.incident import IncidentLog, IncidentState
 from warroom.text import one_line
 from warroom.tui.widgets.big_clock import BigClock
-from warroom.tui.widgets.clock_pane import response_line
+from warroom.tui.widgets.clock_pane import latest_alert_text, response_line
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.timeline import Timeline
@@ -58,6 +58,7 @@ class WatchScreen(Screen):
         yield BigClock(id="big-clock")
         yield Static(id="watch-response", markup=False)
         yield Static(id="watch-ladder", markup=False)
+        yield Static(id="watch-alert", markup=False)
         yield Static(id="watch-waiting", markup=False)
         yield Timeline(id="watch-timeline")
         yield KeyBar()
@@ -85,7 +86,13 @@ class WatchScreen(Screen):
         timeline = self.query_one(Timeline)
         timeline.show_events(events, self.incident_log.state.playbook, self.incident_log.state.started_at)
         timeline.border_subtitle = ""  # the console's "(o)" key hint: nothing is typed on a wall
+        self._show_other_incidents()
         self._draw()
+
+    def _show_other_incidents(self) -> None:
+        """The wall follows one incident; the header says which others are open too."""
+        header = self.query_one(IncidentHeader)
+        header.others_open = tuple(row.id for row in self.app.store.open_incidents() if row.id != self.incident_id)
 
     def tick(self) -> None:
         store = self.app.store
@@ -96,6 +103,7 @@ class WatchScreen(Screen):
             if fresh:
                 self.last_event_id = fresh[-1].id
                 self._took(fresh)
+            self._show_other_incidents()
         now = self.app.clock.now().replace(microsecond=0)
         if now != self.now:
             self.now = now
@@ -127,5 +135,8 @@ class WatchScreen(Screen):
         self.query_one(BigClock).value = format_clock(views.elapsed(state, now))
         self.query_one("#watch-response", Static).update(response_line(state, now, hints=False))
         self.query_one("#watch-ladder", Static).update(ladder_line(state, now))
+        alert = self.query_one("#watch-alert", Static)
+        alert.update(Content.styled(latest_alert_text(state, self.size.width).strip(), "bold $warning"))
+        alert.display = state.last_alert is not None
         self.set_class(views.response(state, now).state == "overdue" or bool(views.ladder(state, now).due), "-alarm")
         self.set_class(state.resolved, "-resolved")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -13,6 +14,7 @@ from textual.widgets import Digits
 from warroom import views
 from warroom.clock import countdown, format_clock, format_duration, local_hm, utc_hm
 from warroom.incident import IncidentState
+from warroom.text import one_line
 from warroom.tui.widgets.live_line import LiveLine
 
 
@@ -108,6 +110,15 @@ def eta_and_update_line(state: IncidentState, now: datetime, *, hints: bool = Tr
     return line(eta_and_update_pieces(state, now, hints=hints))
 
 
+def latest_alert_text(state: IncidentState, width: int) -> str:
+    """ alert 18:04 Disk full on db-1 …  for the pane's bottom border: the latest alert, wherever the eyes are."""
+    if state.last_alert is None or width < 12:
+        return ""
+    at, text = state.last_alert
+    shown = f" alert {local_hm(at)} {one_line(text)} "
+    return shown if cell_len(shown) <= width else Content(shown).truncate(width - 1, ellipsis=True).plain + " "
+
+
 class IncidentClock(Vertical):
     """Elapsed time, large; the deadlines under it. The clock stops when the incident is resolved.
 
@@ -120,6 +131,7 @@ class IncidentClock(Vertical):
     def __init__(self, *, hints: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.hints = hints
+        self._alert_shown = ""
 
     def compose(self) -> ComposeResult:
         yield Digits("0:00:00", id="elapsed")
@@ -131,6 +143,12 @@ class IncidentClock(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Incident clock"
         self._refresh_view()
+
+    def _show_latest_alert(self, state: IncidentState, width: int) -> None:
+        text = latest_alert_text(state, width - 2)
+        if text != self._alert_shown:  # Textual repaints the pane on every border_subtitle assignment
+            self._alert_shown = text
+            self.border_subtitle = Content.styled(text, "bold $warning") if text else ""
 
     def on_resize(self) -> None:
         self._refresh_view()  # the lines wrap between their pieces at the pane's width
@@ -157,6 +175,7 @@ class IncidentClock(Vertical):
             ("clock-eta", eta_and_update_pieces(state, now, hints=self.hints)),
         ):
             self.query_one(f"#{widget_id}", LiveLine).show(line(pieces, width))
+        self._show_latest_alert(state, width)
         # On the widgets that change colour: a class on the pane would restyle every line in it.
         overdue = views.response(state, now).state == "overdue"
         self.set_class(overdue, "-overdue")

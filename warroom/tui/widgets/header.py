@@ -40,6 +40,7 @@ class IncidentHeader(Static):
     state: reactive[IncidentState | None] = reactive(None)
     now: reactive[datetime | None] = reactive(None, repaint=False)  # watch_now repaints when the minute changes
     mode: reactive[str] = reactive("LIVE")
+    others_open: reactive[tuple[str, ...]] = reactive(())  # the other open incidents: never out of sight
 
     def watch_now(self, old: datetime | None, new: datetime | None) -> None:
         # The header shows hours and minutes (the big clock has the seconds): no repaint for the other 59 ticks.
@@ -62,6 +63,10 @@ class IncidentHeader(Static):
             (state.id, "bold"),
             "  ",
         ]
+        if self.others_open:
+            others = self.others_open
+            parts += [(f" +{len(others)} open: {', '.join(others[:2])}{'…' if len(others) > 2 else ''} ",
+                       "bold $text on $warning-darken-2"), "  "]
         return Content.assemble(*parts)
 
     def render(self) -> Content:

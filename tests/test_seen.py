@@ -1,0 +1,90 @@
+"""What must never be out of sight: alerts piped in while a template tab is shown, and a second open incident."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import Static, TabbedContent
+
+from conftest import declaration_payload
+from warroom import events as kinds
+from warroom.store import Store
+from warroom.tui.app import make_app
+from warroom.tui.screens.console import ConsoleScreen
+from warroom.tui.screens.declare import DeclareScreen
+from warroom.tui.widgets.clock_pane import IncidentClock
+from warroom.tui.widgets.header import IncidentHeader
+
+pytestmark = pytest.mark.usefixtures("utc_local_time")
+
+
+async def test_alerts_piped_in_behind_a_template_tab_are_counted_shown_and_rung(store, clock, playbook, db_path):
+    incident = store.declare(declaration_payload(playbook, clock.now())).incident
+    app = make_app(store, clock=clock, incident_id=incident)
+    bells: list[int] = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsoleScreen)
+        tabs = screen.query_one(TabbedContent)
+        template = playbook.templates[0]
+        tabs.active = f"tab-{template.id}"
+        await pilot.pause()
+        with Store(db_path, clock=clock) as monitoring:
+            clock.advance(seconds=30)
+            monitoring.append(incident, kinds.ALERT, {"text": "disk 95% on db-1"}, actor="prometheus")
+            monitoring.append(incident, kinds.ALERT, {"text": "disk 97% on db-1"}, actor="prometheus")
+        screen.tick()
+        await pilot.pause()
+        assert str(tabs.get_tab("timeline-tab").label) == "Timeline · 2 new alerts"
+        assert "alert 18:00 disk 97% on db-1" in str(screen.query_one(IncidentClock).border_subtitle)
+        assert len(bells) == 1  # the first alert after a quiet spell rings; the one right after it does not
+        with Store(db_path, clock=clock) as monitoring:
+            clock.advance(minutes=1)
+            monitoring.append(incident, kinds.ALERT, {"text": "disk 99% on db-1"}, actor="prometheus")
+        screen.tick()
+        await pilot.pause()
+        assert str(tabs.get_tab("timeline-tab").label) == "Timeline · 3 new alerts" and len(bells) == 1
+        with Store(db_path, clock=clock) as monitoring:
+            clock.advance(minutes=10)
+            monitoring.append(incident, kinds.ALERT, {"text": "db-1 down"}, actor="prometheus")
+        screen.tick()
+        await pilot.pause()
+        assert len(bells) == 2  # after ten quiet minutes: the bell again
+        tabs.active = "timeline-tab"
+        await pilot.pause()
+        assert str(tabs.get_tab("timeline-tab").label) == "Timeline"
+
+
+async def test_a_second_open_incident_is_named_in_the_header_and_on_the_wall(store, clock, playbook, db_path):
+    first = store.declare(declaration_payload(playbook, clock.now(), title="Checkout down")).incident
+    for mode in ({}, {"watch": True}):
+        app = make_app(store, clock=clock, incident_id=first, **mode)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            header = app.screen.query_one(IncidentHeader)
+            assert header.others_open == () and "open:" not in header.render().plain
+            with Store(db_path, clock=clock) as elsewhere:
+                second = elsewhere.declare(declaration_payload(playbook, clock.now(), title="Search slow")).incident
+            app.screen.tick()
+            await pilot.pause()
+            assert header.others_open == (second,)
+            assert f"+1 open: {second}" in header.render().plain
+            with Store(db_path, clock=clock) as elsewhere:
+                elsewhere.append(second, kinds.RESOLVED, {})
+            app.screen.tick()
+            await pilot.pause()
+            assert "open:" not in header.render().plain
+
+
+async def test_declaring_while_one_is_open_says_so(store, clock, playbook):
+    store.declare(declaration_payload(playbook, clock.now(), title="Checkout down"))
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.show_declare(can_go_back=True)
+        await pilot.pause()
+        warning = app.screen.query_one("#declare-open", Static)
+        assert "Still open: INC-1 (Checkout down)" in str(warning.content)
