@@ -10,12 +10,14 @@ import os
 import shutil
 import subprocess
 import time
+from datetime import timedelta
 
 import pyperclip
 import pytest
 
 from conftest import declaration_payload
 from warroom import events as kinds
+from warroom.clock import iso
 from warroom.tui.app import make_app
 from warroom.tui.screens.console import ConsoleScreen
 from warroom.tui.widgets.checklist import Checklist
@@ -74,6 +76,7 @@ def read_clipboard(display: str) -> str:
 
 async def test_y_puts_the_exact_text_on_the_x_clipboard(x_display, store, clock, playbook):
     incident = store.declare(declaration_payload(playbook, clock.now(), "P1", TITLE, impact="EU card payments fail")).incident
+    store.append(incident, kinds.ETA, {"eta": iso(clock.now() + timedelta(hours=1))})  # nothing unfilled: y copies at once
     app = make_app(store, clock=clock)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()

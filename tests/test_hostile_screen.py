@@ -13,7 +13,7 @@ from textual.widgets import Input, TabbedContent
 
 from hostile import HOSTILE
 from warroom import events as kinds
-from warroom.clock import FakeClock
+from warroom.clock import FakeClock, iso
 from warroom.commands import declaration
 from warroom.playbook import Playbook
 from warroom.store import Store
@@ -130,6 +130,7 @@ async def test_the_picker_and_browser_show_hostile_titles_inert(store, clock, pl
 async def test_a_copy_leaves_the_controls_out_records_what_was_copied_and_says_so(store, clock, playbook, monkeypatch):
     payload = declaration(playbook, clock.now(), playbook.severities[0].id, TITLE, HOSTILE["crlf"] + "x\r; rm", ())
     incident = store.declare(payload).incident
+    store.append(incident, kinds.ETA, {"eta": iso(clock.now() + timedelta(hours=1))})  # nothing unfilled: y copies at once
     app = make_app(store, clock=clock, incident_id=incident)
     sent: list[str] = []
     notes: list[str] = []

@@ -9,6 +9,7 @@ OSC 52, which Textual's test harness keeps in `app.clipboard`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,7 +17,7 @@ import pytest
 
 from conftest import declaration_payload
 from warroom import events as kinds
-from warroom.clock import FakeClock
+from warroom.clock import FakeClock, iso
 from warroom.store import Store
 from warroom.tui import clipboard
 from warroom.tui.app import make_app
@@ -43,6 +44,14 @@ pytestmark = pytest.mark.usefixtures("utc_local_time")
 def incident(store: Store, clock: FakeClock, playbook) -> str:
     """A P1 with a title and no impact or ETA yet, declared at the clock's time."""
     event = store.declare(declaration_payload(playbook, clock.now(), "P1", "Checkout is down"))
+    return event.incident
+
+
+@pytest.fixture
+def filled_incident(store: Store, clock: FakeClock, playbook) -> str:
+    """A P1 whose every placeholder can be filled (impact and ETA given): a copy goes at the first y."""
+    event = store.declare(declaration_payload(playbook, clock.now(), "P1", "Checkout is down", impact="EU card payments fail"))
+    store.append(event.incident, kinds.ETA, {"eta": iso(clock.now() + timedelta(hours=1))})
     return event.incident
 
 
@@ -203,7 +212,7 @@ async def test_an_edit_survives_a_state_change_and_ctrl_r_refills(store, clock, 
         assert "STATUS: Investigating\n" in internal.text
 
 
-async def test_y_copies_the_tab_on_screen_with_the_exact_text(store, clock, db_path, incident):
+async def test_y_copies_the_tab_on_screen_with_the_exact_text(store, clock, db_path, filled_incident):
     app = make_app(store, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#tabs").active = "tab-internal"
@@ -215,13 +224,13 @@ async def test_y_copies_the_tab_on_screen_with_the_exact_text(store, clock, db_p
         await pilot.press(*"URGENT ")
         await back_to_panes(pilot)
         on_screen = area.text
-        assert on_screen.startswith("URGENT INCIDENT: P1 - Checkout is down\n")
+        assert on_screen.startswith("URGENT INCIDENT: P1 - Checkout is down\nIMPACT: EU card payments fail\n")
 
         clock.advance(minutes=2)
         await pilot.press("y")
         await pilot.pause()
 
-        copies = copied_events(db_path, incident)
+        copies = copied_events(db_path, filled_incident)
         assert len(copies) == 1
         payload = copies[0].payload
         assert payload["text"] == on_screen  # the edit included, byte for byte
@@ -232,19 +241,19 @@ async def test_y_copies_the_tab_on_screen_with_the_exact_text(store, clock, db_p
         assert copies[0].at == clock.now()  # when it was sent
         # The console shows the copy in its own state and says which path it took.
         assert app.screen.incident_log.events[-1].kind == kinds.COPIED
-        assert any("Copied Internal Alert to the terminal clipboard (OSC 52)" in n.message for n in notifications(app))
+        assert any("Sent Internal Alert to the terminal with OSC 52" in n.message for n in notifications(app))
 
         # Without a tab chosen, `y` copies the first template (the timeline tab is showing).
         app.screen.query_one("#tabs").active = "timeline-tab"
         await back_to_panes(pilot)
         await pilot.press("y")
         await pilot.pause()
-        copies = copied_events(db_path, incident)
+        copies = copied_events(db_path, filled_incident)
         assert [c.payload["what"] for c in copies] == ["internal", "internal"]
         assert copies[1].payload["text"] == internal.text == on_screen
 
 
-async def test_y_records_the_system_clipboard_path_when_pyperclip_works(store, clock, db_path, incident, monkeypatch):
+async def test_y_records_the_system_clipboard_path_when_pyperclip_works(store, clock, db_path, filled_incident, monkeypatch):
     taken: list[str] = []
     monkeypatch.setattr(clipboard, "copy_to_system", lambda text: taken.append(text) or "")
     app = make_app(store, clock=clock)
@@ -254,33 +263,33 @@ async def test_y_records_the_system_clipboard_path_when_pyperclip_works(store, c
         await pilot.press("y")
         await pilot.pause()
         text = editor(app, "customer").text
-        (copy,) = copied_events(db_path, incident)
+        (copy,) = copied_events(db_path, filled_incident)
         assert copy.payload == {"what": "customer", "name": "Customer Communication", "text": text, "via": "clipboard"}
         assert taken == [text]
         assert app.clipboard == ""  # OSC 52 was not needed
         assert any("to the system clipboard" in n.message for n in notifications(app))
 
 
-async def test_copy_in_the_command_bar(store, clock, db_path, incident):
+async def test_copy_in_the_command_bar(store, clock, db_path, filled_incident):
     app = make_app(store, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.screen.query_one("#tabs").active == "timeline-tab"
         await command(pilot, "copy customer")
         customer = editor(app, "customer").text
-        (copy,) = copied_events(db_path, incident)
+        (copy,) = copied_events(db_path, filled_incident)
         assert copy.payload == {"what": "customer", "name": "Customer Communication", "text": customer, "via": "osc52"}
         assert app.clipboard == customer
         assert app.screen.query_one("#tabs").active == "tab-customer"  # the copied message is on screen
 
         await command(pilot, "copy internal")
-        copies = copied_events(db_path, incident)
+        copies = copied_events(db_path, filled_incident)
         assert [c.payload["what"] for c in copies] == ["customer", "internal"]
         assert copies[1].payload["text"] == editor(app, "internal").text == app.clipboard
 
         # A name that matches no template is an error in the bar and records nothing.
         await command(pilot, "copy nonsense")
-        assert len(copied_events(db_path, incident)) == 2
+        assert len(copied_events(db_path, filled_incident)) == 2
         assert "unknown template" in str(app.screen.query_one("#command-error").content)
 
 
@@ -305,7 +314,7 @@ async def test_the_ladder_copies_the_highlighted_rungs_number(store, clock, db_p
         assert app.clipboard == "+1-555-0102"
 
 
-async def test_when_both_copy_paths_fail_it_says_so_and_records_nothing(store, clock, db_path, incident, monkeypatch):
+async def test_when_both_copy_paths_fail_it_says_so_and_records_nothing(store, clock, db_path, filled_incident, monkeypatch):
     monkeypatch.setattr(clipboard, "copy_to_system", lambda text: "no clipboard mechanism (test)")
     app = make_app(store, clock=clock)
 
@@ -323,7 +332,7 @@ async def test_when_both_copy_paths_fail_it_says_so_and_records_nothing(store, c
         await pilot.press("c")
         await pilot.pause()
 
-        assert copied_events(db_path, incident) == []
+        assert copied_events(db_path, filled_incident) == []
         said = [n for n in notifications(app) if n.message.startswith("Copy")]
         assert len(said) == 3, "each failed copy (y, the bar, the ladder) must be said"
         for note in said:
@@ -335,7 +344,7 @@ async def test_when_both_copy_paths_fail_it_says_so_and_records_nothing(store, c
         assert app.screen.state.notes == 1
 
 
-async def test_copy_failure_through_copy_text_does_not_crash(store, clock, db_path, incident, monkeypatch):
+async def test_copy_failure_through_copy_text_does_not_crash(store, clock, db_path, filled_incident, monkeypatch):
     from warroom.tui import app as app_module
 
     monkeypatch.setattr(app_module, "copy_text", lambda text, app: clipboard.CopyResult(None, "nowhere to copy to"))
@@ -344,7 +353,7 @@ async def test_copy_failure_through_copy_text_does_not_crash(store, clock, db_pa
         await back_to_panes(pilot)
         await pilot.press("y")
         await pilot.pause()
-        assert copied_events(db_path, incident) == []
+        assert copied_events(db_path, filled_incident) == []
         copy_errors = [n for n in notifications(app) if n.message.startswith("Copy")]
         assert [(n.message, n.severity) for n in copy_errors] == [("Copy failed: nowhere to copy to", "error")]
         assert app.return_code is None and isinstance(app.screen, ConsoleScreen)
@@ -364,3 +373,49 @@ def test_copy_text_without_a_display_or_a_terminal(monkeypatch):
     terminal = SimpleNamespace(_driver=object(), copy_to_clipboard=sent.append)
     result = clipboard.copy_text("hello", terminal)
     assert result.via == "osc52" and sent == ["hello"]
+
+
+async def test_y_warns_once_about_unfilled_placeholders_and_copies_at_the_second(store, clock, db_path, incident):
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#tabs").active = "tab-internal"
+        await back_to_panes(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        assert copied_events(db_path, incident) == [] and app.clipboard == ""
+        [warning] = [n for n in notifications(app) if n.title == "Not copied yet"]
+        assert "[impact], [eta] unfilled" in warning.message and "press y again" in warning.message
+        await pilot.press("y")
+        await pilot.pause()
+        [copy] = copied_events(db_path, incident)
+        assert "ETA: [eta]" in copy.payload["text"] and app.clipboard == copy.payload["text"]
+        await pilot.press("y")  # the same text again: warned about already
+        await pilot.pause()
+        assert len(copied_events(db_path, incident)) == 2
+        await command(pilot, "impact EU card payments fail")
+        await pilot.press("y")  # a new text, still with [eta]: warned again, once
+        await pilot.pause()
+        assert len(copied_events(db_path, incident)) == 2
+        assert len([n for n in notifications(app) if n.title == "Not copied yet"]) == 2
+
+
+async def test_escape_leaves_the_editor_and_then_y_copies(store, clock, db_path, filled_incident):
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#tabs").active = "tab-internal"
+        await pilot.pause()
+        area = editor(app, "internal").query_one(TemplateText)
+        area.focus()
+        await pilot.pause()
+        assert "escape, then y copies" in status_line(app, "internal")
+        await pilot.press("y")  # in the editor y types
+        await pilot.pause()
+        assert copied_events(db_path, filled_incident) == [] and "y" in area.text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen.focused, Checklist)
+        assert "escape, then y copies" not in status_line(app, "internal")
+        await pilot.press("y")
+        await pilot.pause()
+        [copy] = copied_events(db_path, filled_incident)
+        assert copy.payload["text"] == area.text

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from hostile import HOSTILE
 from test_clipboard import read_clipboard, x_display  # noqa: F401  (x_display is a fixture)
 from test_terminal import DEADLINE, Terminal, installed_warroom, terminal, wait_for_log  # noqa: F401
 from warroom import events as kinds
+from warroom.clock import iso
 from warroom.commands import declaration
 from warroom.playbook import load_playbook
 from warroom.store import Store
@@ -47,6 +49,7 @@ def hostile_db(db: Path, tmp_path: Path, title: str) -> str:
         for name, value in HOSTILE.items():
             store.append(incident, kinds.ALERT if "csv" in name else kinds.NOTE, {"text": value}, actor="script")
         store.append(incident, kinds.ROLE, {"role": "scribe", "name": HOSTILE["clear-screen"]})
+        store.append(incident, kinds.ETA, {"eta": iso(store.clock.now() + timedelta(hours=1))})  # copies go at once
     return incident
 
 
@@ -78,7 +81,7 @@ def test_the_terminal_obeys_nothing_from_the_incident(terminal: Terminal, tmp_pa
     # The message template tab, filled from the hostile title, and copied (OSC 52 here: no display).
     template = load_playbook().templates[0]
     terminal.command(f"copy {template.id}")
-    terminal.wait_for("Copied", "the copy's toast")
+    terminal.wait_for("with OSC 52", "the copy's toast")
     terminal.wait_for_panes()
     terminal.keys("l")  # the incident browser lists the title too
     terminal.wait_for("Incidents", "the browser")

@@ -41,5 +41,10 @@ class ShowHelp(Message):
 
 
 @dataclass
+class BackToPanes(Message):
+    """A field (the command bar, a template's editor) gives the keyboard back to the panes."""
+
+
+@dataclass
 class GoBack(Message):
     """Leave the screen that asks; with nothing under it, leave warroom."""

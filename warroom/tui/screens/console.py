@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timedelta
 from functools import partial
@@ -26,7 +27,7 @@ from warroom.playbook import Template
 from warroom.clock import local_hm
 from warroom.text import one_line
 from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, ROOMY_FOOTER_WIDTH, WIDE_WIDTH
-from warroom.tui.messages import ShowBrowser, ShowHelp
+from warroom.tui.messages import BackToPanes, ShowBrowser, ShowHelp
 from warroom.tui.screens.dialogs import ConfirmDialog, SeverityDialog
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.clock_pane import IncidentClock
@@ -126,6 +127,7 @@ class ConsoleScreen(Screen):
         self._laid_out_for: tuple[bool, bool] | None = None  # (roomy, too small) when the footer was last laid out
         self._shown = False  # the screen has been on top once
         self._unseen_alerts = 0  # alerts that came while a template tab was shown
+        self._warned_unfilled: set[tuple[str, str]] = set()  # (template, text) y has warned about: y now copies it
 
     # --- building ----------------------------------------------------------------------------
 
@@ -332,6 +334,10 @@ class ConsoleScreen(Screen):
         self.query_one(CommandBar).show_error("")
         self.query_one(Checklist).focus()  # escape: back to the panes, as after a command
 
+    @on(BackToPanes)
+    def _on_back_to_panes(self) -> None:
+        self.set_focus(self.query_one(Checklist))  # escape from a template's editor: y copies again
+
     @on(Checklist.StepToggled)
     def _on_step(self, message: Checklist.StepToggled) -> None:
         self.run_command(f"{'check' if message.done else 'uncheck'} {message.number}")
@@ -371,6 +377,14 @@ class ConsoleScreen(Screen):
         text = editor.text if editor is not None else filled.text
         removed = filled.removed if editor is None or not editor.edited else 0
         tabs.active = f"tab-{template_id}"  # the copied message on screen
+        unfilled = [name for name in template.placeholders if f"[{name}]" in text]
+        if unfilled and (template_id, text) not in self._warned_unfilled:
+            # Once: "ETA: [eta]" sent to customers is worse than a second key press. y again copies it as it is.
+            self._warned_unfilled.add((template_id, text))
+            listed = ", ".join(f"[{name}]" for name in unfilled)
+            self.notify(f"{one_line(template.name)} still has {listed} unfilled: fill it in, or press y again to copy it as it is",
+                        title="Not copied yet", severity="warning", timeout=ALARM_SECONDS, markup=False)
+            return False
         return self._copy_and_record(template_id, template.name, text, removed)
 
     def _template_editor(self, template_id: str) -> TemplateEditor | None:
@@ -400,8 +414,12 @@ class ConsoleScreen(Screen):
         if copied is None:
             return False
         self.record(kinds.COPIED, {"what": what, "name": name, "text": copied.text, "via": copied.via})
-        where = "system clipboard" if copied.via == "clipboard" else "terminal clipboard (OSC 52)"
-        message = f"Copied {one_line(name)} to the {where}"
+        if copied.via == "clipboard":
+            message = f"Copied {one_line(name)} to the system clipboard"
+        else:  # whether the terminal kept it, nothing tells us: say what was done, and what it needs
+            message = f"Sent {one_line(name)} to the terminal with OSC 52 (no system clipboard here)"
+            if os.environ.get("TMUX"):
+                message += "; tmux keeps it only with `set -g set-clipboard on`"
         removed += copied.removed
         if removed:
             message += f"; {removed} control character{'s' if removed != 1 else ''} left out"

@@ -18,6 +18,7 @@ from warroom.comms import FilledTemplate, fill
 from warroom.incident import IncidentState
 from warroom.playbook import Template
 from warroom.text import for_clipboard, for_terminal
+from warroom.tui.messages import BackToPanes
 from warroom.tui.widgets.live_line import LiveLine
 
 UNFILLED_THEME = TextAreaTheme(
@@ -27,7 +28,10 @@ UNFILLED_THEME = TextAreaTheme(
 
 class TemplateText(TextArea):
     """A TextArea that marks the placeholders nothing has filled yet, such as [eta], and never hands the
-    terminal a control character: loaded text shows them as escapes, a paste leaves them out."""
+    terminal a control character: loaded text shows them as escapes, a paste leaves them out. Escape gives
+    the keyboard back to the panes (where y copies)."""
+
+    BINDINGS = [Binding("escape", "leave", "Leave the editor", tooltip="leave the editor: back to the panes, where y copies")]
 
     unfilled: tuple[str, ...] = ()  # a class default: TextArea builds highlights inside its own __init__
 
@@ -43,6 +47,9 @@ class TemplateText(TextArea):
     def _replace_via_keyboard(self, insert: str, start, end):  # type: ignore[no-untyped-def]
         # Typed keys never carry a control; a paste may (an alert copied from a terminal, ESC[201~ inside).
         return super()._replace_via_keyboard(for_clipboard(insert).text, start, end)
+
+    def action_leave(self) -> None:
+        self.post_message(BackToPanes())
 
     def _build_highlight_map(self) -> None:
         super()._build_highlight_map()
@@ -119,8 +126,15 @@ class TemplateEditor(Vertical):
         if missing and not self.edited:
             parts.append((f"unfilled: {', '.join(missing)}", "bold $text on $warning-darken-2"))
             parts.append("  ")
-        parts.append(("y copies", "$text-muted"))
+        # In the editor y types: the way to copy from here is out first.
+        parts.append(("escape, then y copies" if self.query_one(TemplateText).has_focus else "y copies", "$text-muted"))
         self.query_one("#template-status", LiveLine).show(Content.assemble(*parts))
+
+    def on_descendant_focus(self) -> None:
+        self._refill()  # the status line's hint: "escape, then y copies"
+
+    def on_descendant_blur(self) -> None:
+        self._refill()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
