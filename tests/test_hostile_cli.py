@@ -226,6 +226,53 @@ def test_an_export_target_that_is_not_a_file_is_one_line_and_makes_nothing(
     assert (tmp_path / "afile").read_text() == "keep me\n"
 
 
+def test_an_export_writes_through_a_pipe_and_a_link_and_never_through_a_planted_file(
+    warroom: Warroom, incident: str, tmp_path: Path,
+) -> None:
+    # A pipe (or -o /dev/stdout): written to, not replaced by a regular file.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    try:
+        warroom.ok("export", incident, "-o", str(fifo))
+        assert fifo.is_fifo()
+        assert reader.communicate(timeout=30)[0].decode() == warroom.ok("export", incident).stdout
+    finally:
+        reader.kill()  # a reader nothing was written to waits for ever
+        reader.wait()
+    # A link: the file it names gets the export, and the link stays a link.
+    real, link = tmp_path / "real.md", tmp_path / "link.md"
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link.symlink_to(real)
+    warroom.ok("export", incident, "--format", "md", "-o", str(link))
+    assert link.is_symlink() and real.read_text().startswith(f"# {incident}")
+    assert real.stat().st_mode & 0o777 == 0o640  # the mode it had
+    # A file or link planted where the partial file used to go (.NAME.partial) is never written through.
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    (tmp_path / ".out.md.partial").symlink_to(victim)
+    warroom.ok("export", incident, "--format", "md", "-o", str(tmp_path / "out.md"))
+    assert victim.read_text() == "precious\n" and not (tmp_path / "out.md").is_symlink()
+
+
+def _at_most_a_gigabyte() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_a_device_is_not_an_export_to_import(tmp_path: Path) -> None:
+    # In a process of its own, with its memory capped: reading /dev/zero to its end would take the machine's.
+    db = tmp_path / "w.db"
+    result = subprocess.run(
+        [str(WARROOM), "import", "/dev/zero"], capture_output=True, env={**os.environ, "WARROOM_DB": str(db)},
+        preexec_fn=_at_most_a_gigabyte, timeout=60,
+    )
+    assert one_line_refusal(result) == "/dev/zero: is a device, not a file: expected a jsonl export"
+    assert not db.exists()
+
+
 # --- 4. a failed command leaves every file as it was -----------------------------------------------------
 
 

@@ -6,7 +6,9 @@ import contextlib
 import json
 import os
 import sqlite3
+import stat
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
@@ -481,14 +483,38 @@ def write_output(text: str, output: str | None) -> None:
     target = Path(output)
     if output.endswith(("/", os.sep)) or target.is_dir() or not target.name or target.name in (".", ".."):
         raise WarroomError(f"{output}: names a folder: expected the name of a file to write, like report.md")
-    partial = target.with_name(f".{target.name}.partial")
     try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(target)
+        if target.exists() and not target.is_file():
+            # A pipe or a device (-o /dev/stdout): written to, as a shell would; renaming a file over it
+            # would replace the device itself.
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        _write_whole(target.resolve() if target.is_symlink() else target, text)  # through a link, keeping it
     except OSError as error:
-        with contextlib.suppress(OSError):  # nothing there to remove (the folder is not one, or not there)
-            partial.unlink(missing_ok=True)
         raise WarroomError(f"{output}: cannot write it ({error.strerror})") from None
+
+
+def _write_whole(target: Path, text: str) -> None:
+    """The text into a new file beside the target, then renamed over it. The new file has a name of its
+    own (mkstemp: O_EXCL, never a file or link someone put there first, as a fixed name could be) and
+    the target's mode, or a new file's."""
+    descriptor, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        if target.exists():
+            mode = target.stat().st_mode & 0o7777
+        else:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(partial, mode)
+        os.replace(partial, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        raise
 
 
 @cli.command(name="import")
@@ -509,6 +535,8 @@ def read_export(file: str) -> tuple[list[dict[str, Any]], list[int]]:
     """The records of a jsonl export and the line each is on; one `FILE:LINE:` line for what is not one."""
     try:
         with open(file, "rb") as handle:
+            if stat.S_ISCHR(os.fstat(handle.fileno()).st_mode) or stat.S_ISBLK(os.fstat(handle.fileno()).st_mode):
+                raise WarroomError(f"{file}: is a device, not a file: expected a jsonl export")  # /dev/zero never ends
             raw = handle.read()
     except FileNotFoundError:
         raise WarroomError(f"{file}: no such file") from None
