@@ -531,4 +531,4 @@ def test_unreadable_files_are_one_line(warroom: Warroom, incident: str, unreadab
     assert warroom.refused("import", str(unreadable)) == f"{unreadable}: cannot read it (No such device or address): expected a jsonl export"
     assert warroom.refused("playbook", "check", str(unreadable)) == f"{unreadable}: cannot read it (No such device or address)"
     assert warroom.refused("--playbook", str(unreadable), "declare", "-s", "P1", "-t", "x").startswith(f"{unreadable}: cannot read it")
-    assert Warroom(unreadable, warroom.clock).refused("list") == f"{unreadable}: cannot open the database (unable to open database file)"
+    assert Warroom(unreadable, warroom.clock).refused("list") == f"{unreadable}: is a socket, not a file; expected a database file (--db PATH or WARROOM_DB)"

@@ -368,6 +368,17 @@ def test_every_failed_command_leaves_the_folder_as_it_was(warroom: Warroom, inci
     assert tree(tmp_path) == before
 
 
+@pytest.mark.parametrize("args", [["list"], ["show", "1"], ["declare", "-s", "P1", "-t", "x"], ["log", "1", "x"]], ids=" ".join)
+def test_a_pipe_as_the_database_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    fifo = tmp_path / "db.pipe"
+    os.mkfifo(fifo)
+    before = tree(tmp_path)
+    # SQLite would wait for ever reading a pipe (and beside a device, /dev/null, make a -journal): a process of its own.
+    message = one_line_refusal(run(*args, db=fifo))
+    assert message == f"{fifo}: is a pipe, not a file; expected a database file (--db PATH or WARROOM_DB)"
+    assert tree(tmp_path) == before
+
+
 # A process without root's power to ignore file modes (the tests may run as root).
 UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if os.geteuid() == 0 else []
 

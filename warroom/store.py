@@ -107,6 +107,10 @@ class Store:
         path = self.path
         if path.is_dir():
             raise WarroomError(f"{path}: is a folder; expected a database file (--db PATH or WARROOM_DB)")
+        if path.exists() and not path.is_file():
+            # SQLite would block reading a pipe, and make a -journal and a -wal beside a device (/dev/null).
+            what = "a pipe" if path.is_fifo() else "a socket" if path.is_socket() else "a device"
+            raise WarroomError(f"{path}: is {what}, not a file; expected a database file (--db PATH or WARROOM_DB)")
         if not path.exists():
             if not create:
                 raise WarroomError(f"{path}: no such database")
