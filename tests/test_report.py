@@ -184,7 +184,7 @@ def test_metrics_times_target_phases_and_rungs(markdown: str) -> None:
         "Phases against their windows:",
         "| Phase | Window | Entered | Left | Time in phase | Result |",
         "| --- | --- | --- | --- | --- | --- |",
-        "| Detection & Analysis | 0-15m | T+0:00:00 | T+0:14:00 | 14 minutes | met |",
+        "| Detection \\& Analysis | 0-15m | T+0:00:00 | T+0:14:00 | 14 minutes | met |",
         "| Containment | 15m-30m | T+0:14:00 | T+0:35:00 | 21 minutes | over by 5 minutes |",
         "| Recovery | 1h-4h | T+0:35:00 | T+0:50:00 (resolved) | 15 minutes | met |",
         "Escalation:",
@@ -208,20 +208,20 @@ def test_timeline_sorted_by_when_it_happened_with_the_backfilled_entry_marked(ma
         "| 15:03:00 | T+0:03:00 | alice | Declared P2 (Medium): Checkout API returning 502s; impact: EU customers "
         "cannot pay; commander: alice; runbook: Database Issues |",
         "| 15:03:20 | T+0:03:20 | prometheus | Alert: FIRING HighErrorRate ⏎ service=checkout \\| p99=4s |",
-        "| 15:04:00 | T+0:04:00 | alice | Done: Automated monitoring alerts (Detection & Analysis, step 1) |",
-        "| 15:05:00 | T+0:05:00 | alice | Notified On-call Engineer (Primary +1-555-0101) |",
+        "| 15:04:00 | T+0:04:00 | alice | Done: Automated monitoring alerts (Detection \\& Analysis, step 1) |",
+        "| 15:05:00 | T+0:05:00 | alice | Notified On-call Engineer (Primary \\+1-555-0101) |",
         "| 15:07:00 | T+0:07:00 | bob | On-call Engineer acknowledged |",
         "| 15:08:00 | T+0:08:00 | alice | Sam is scribe |",
-        "| 15:09:00 | T+0:09:00 | sam | Note: Pool exhausted: max_connections hit \\| see the `db-pool` dashboard |",
+        "| 15:09:00 | T+0:09:00 | sam | Note: Pool exhausted: max\\_connections hit \\| see the \\`db-pool\\` dashboard |",
         "| 15:12:00 | T+0:12:00 | alice | Severity changed from P2 (Medium) to P1 (High) |",
         "| 15:14:00 | T+0:14:00 | alice | Moved to phase Containment (window 15m-30m) |",
         "| 15:16:00 | T+0:16:00 | bob | Done: Isolate affected systems (Containment, step 1) |",
         "| 15:18:00 | T+0:18:00 | bob | Done: Check connection pool status (Database Issues, step 1) |",
         "| 15:20:00 | T+0:20:00 | alice | Status changed from investigating to mitigating |",
-        "| 15:21:00 | T+0:21:00 | alice | Notified Engineering Manager (Secondary +1-555-0102) |",
+        "| 15:21:00 | T+0:21:00 | alice | Notified Engineering Manager (Secondary \\+1-555-0102) |",
         "| 15:22:00 | T+0:22:00 | alice | Copied the Customer Communication message to send (clipboard); in full under "
         "Communications |",
-        "| 15:22:00 | T+0:22:00 | alice | Copied the number for Secondary: +1-555-0102 (terminal clipboard, OSC 52) |",
+        "| 15:22:00 | T+0:22:00 | alice | Copied the number for Secondary: \\+1-555-0102 (terminal clipboard, OSC 52) |",
         "| 15:35:00 | T+0:35:00 | alice | Moved to phase Recovery (window 1h-4h) |",
         "| 15:40:00 | T+0:40:00 | alice | Done: Restore normal operations (Recovery, step 1) |",
         "| 15:50:00 | T+0:50:00 | alice | Incident resolved after 50 minutes |",
@@ -242,7 +242,7 @@ def test_communications_hold_the_exact_text_in_a_fence_longer_than_any_inside(ma
 
 def test_checklist_done_with_time_and_not_done_per_phase_and_runbook(markdown: str) -> None:
     assert sections(markdown)["Checklist"] == [
-        "### Detection & Analysis (phase, 0-15m): 1 of 4 done",
+        "### Detection \\& Analysis (phase, 0-15m): 1 of 4 done",
         "- [x] Automated monitoring alerts: done 15:04:00 (T+0:04:00) by alice",
         "- [ ] Manual incident reporting: not done",
         "- [ ] Initial triage and classification: not done",
@@ -268,7 +268,7 @@ def test_checklist_done_with_time_and_not_done_per_phase_and_runbook(markdown: s
 def test_notes_in_the_order_they_happened(markdown: str) -> None:
     assert sections(markdown)["Notes"] == [
         "- 15:02:30 (T+0:02:30) sam: Support saw the first tickets _(backfilled, recorded 15:10)_",
-        "- 15:09:00 (T+0:09:00) sam: Pool exhausted: max_connections hit | see the `db-pool` dashboard",
+        "- 15:09:00 (T+0:09:00) sam: Pool exhausted: max\\_connections hit \\| see the \\`db-pool\\` dashboard",
     ]
 
 
@@ -278,9 +278,11 @@ def test_the_markdown_parses_as_intended(markdown: str) -> None:
     tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(markdown)
     fences = [t for t in tokens if t.type == "fence"]
     assert [(f.info, f.content) for f in fences] == [("text", COPIED_TEXT)]
-    cells = [t.content for t in tokens if t.type == "inline"]
+    # What a reader sees in each cell (the escapes rendered away) is what was typed.
+    cells = ["".join(child.content for child in t.children or []) for t in tokens if t.type == "inline"]
     assert "Alert: FIRING HighErrorRate ⏎ service=checkout | p99=4s" in cells
     assert "Note: Pool exhausted: max_connections hit | see the `db-pool` dashboard" in cells
+    assert not [child for t in tokens if t.type == "inline" for child in t.children or [] if child.type == "code_inline"]
     # Every table row has as many cells as its header.
     widths, row = [], 0
     for token in tokens:
@@ -312,7 +314,7 @@ def test_an_open_incident_says_so(store: Store, clock: FakeClock) -> None:
         "- **Response target** (P0, immediate): missed: not acknowledged yet, overdue by 20 minutes (due T+0:00:00)"
         in parts["Metrics"]
     )
-    assert "| Detection & Analysis | 0-15m | T+0:00:00 | still in it | 20 minutes | in progress, over by 5 minutes |" in parts["Metrics"]
+    assert "| Detection \\& Analysis | 0-15m | T+0:00:00 | still in it | 20 minutes | in progress, over by 5 minutes |" in parts["Metrics"]
     assert "| Containment | 15m-30m | - | - | - | not entered |" in parts["Metrics"]
     assert "| Engineering Manager | T+0:15:00 | - | - | due, not notified yet |" in parts["Metrics"]
     assert parts["Communications"] == ["No message was copied to send."]
@@ -330,32 +332,51 @@ def test_a_fact_backfilled_to_before_the_declaration_counts(store: Store, clock:
     assert state.acknowledged_at == at(3)
     text = report.markdown_report(store.events(incident), clock.now())
     assert "- **Time to acknowledge:** 3 minutes" in sections(text)["Metrics"]
-    assert "| 15:02:00 | T+0:02:00 | alice | Notified On-call Engineer (Primary +1-555-0101) _(backfilled, recorded 15:11)_ |" in text
+    assert "| 15:02:00 | T+0:02:00 | alice | Notified On-call Engineer (Primary \\+1-555-0101) _(backfilled, recorded 15:11)_ |" in text
 
 
 # --- escaping what people typed ----------------------------------------------------------------------
 
 
+def one_note(store: Store, clock: FakeClock, text: str) -> str:
+    """The report of an incident declared at 15:00 with one note, typed at once."""
+    incident = store.declare(declaration(load_playbook(), clock.now(), "P2", "Slow", commander="ic")).incident
+    store.append(incident, kinds.NOTE, {"text": text}, actor="ic")
+    return report.markdown_report(store.events(incident), clock.now())
+
+
 @pytest.mark.parametrize(
-    "typed, expected",
+    "typed, expected, reads",
     [
-        ("a | b", "a \\| b"),
-        ("a \\| b", "a \\\\\\| b"),  # a backslash the user typed before a pipe stays a backslash
-        ("line one\nline two\r\nline three", "line one ⏎ line two ⏎ line three"),
-        ("<!-- hides the rest", "&lt;!-- hides the rest"),
-        ("latency <200ms", "latency <200ms"),
-        ("bell\x07 and escape \x1b[31m", "bell\\x07 and escape \\x1b[31m"),
+        ("a | b", "a \\| b", "a | b"),
+        ("a \\| b", "a \\\\\\| b", "a \\| b"),  # a backslash the user typed before a pipe stays a backslash
+        ("line one\nline two\r\nline three", "line one ⏎ line two ⏎ line three", "line one ⏎ line two ⏎ line three"),
+        ("<!-- hides the rest", "\\<\\!-- hides the rest", "<!-- hides the rest"),
+        ("latency <200ms", "latency \\<200ms", "latency <200ms"),
+        # A control is shown as its escape (\x07), and that backslash is itself escaped so it reads as typed.
+        ("bell\x07 and escape \x1b[31m", "bell\\\\x07 and escape \\\\x1b\\[31m", "bell\\x07 and escape \\x1b[31m"),
     ],
 )
-def test_table_cells_keep_the_table_whole(typed: str, expected: str) -> None:
-    assert report.cell(typed) == expected
+def test_typed_text_keeps_the_table_whole_and_reads_as_typed(store: Store, clock: FakeClock, typed: str, expected: str,
+                                                              reads: str) -> None:
+    markdown = one_note(store, clock, typed)
+    row = f"| 15:00:00 | T+0:00:00 | ic | Note: {expected} |"
+    assert row in sections(markdown)["Timeline"]
+    markdown_it = pytest.importorskip("markdown_it")
+    tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(row.join(["| a | b | c | d |\n| - | - | - | - |\n", "\n"]))
+    cells = [t for t in tokens if t.type == "inline"]
+    assert len(cells) == 8  # four headings, four cells: no pipe the user typed split the row
+    assert "".join(child.content for child in cells[-1].children) == f"Note: {reads}"
 
 
 @pytest.mark.parametrize(
     "text, fence", [("plain", "```"), ("one ` tick", "```"), ("``` three", "````"), ("a ````` five", "``````")]
 )
-def test_the_fence_is_longer_than_any_backtick_run(text: str, fence: str) -> None:
-    assert report.fence_for(text) == fence
+def test_the_fence_is_longer_than_any_backtick_run(store: Store, clock: FakeClock, text: str, fence: str) -> None:
+    incident = store.declare(declaration(load_playbook(), clock.now(), "P2", "Slow", commander="ic")).incident
+    store.append(incident, kinds.COPIED, {"what": "customer", "name": "Customer", "text": text, "via": "clipboard"})
+    communications = sections(report.markdown_report(store.events(incident), clock.now()))["Communications"]
+    assert communications[-3:] == [f"{fence}text", text, fence]
 
 
 # --- the CSV timeline ---------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ CSV; `times` says durations and clock times for all of them. Callers import from
 
 from __future__ import annotations
 
-from warroom.report.escaping import cell, fence_for, inline
 from warroom.report.markdown import markdown_report
 from warroom.report.metrics import (
     IncidentMetrics,
@@ -30,6 +29,6 @@ from warroom.timeline import t_plus
 
 __all__ = [
     "CSV_COLUMNS", "Entry", "IncidentMetrics", "PhaseRate", "PhaseResult", "Rate", "SeverityStats", "Spread", "Stats",
-    "cell", "describe", "fence_for", "format_stats", "inline", "markdown_report", "metrics", "percentile",
+    "describe", "format_stats", "markdown_report", "metrics", "percentile",
     "phase_results", "say", "stats", "t_plus", "timeline_csv", "walk",
 ]

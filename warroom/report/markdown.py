@@ -1,4 +1,10 @@
-"""The post-incident report as Markdown: one function per section, in the order the report reads."""
+"""The post-incident report as Markdown: one function per section, in the order the report reads.
+
+The report's own headings, tables, lists and bold labels are the only markup in it. Every piece of
+text from outside (titles, impact, notes, alerts, roles, actors, the playbook's names and steps, the
+messages copied) is written through warroom.text (md_inline, md_cell, md_fence), so that it reads
+literally when rendered and shows its control characters as escapes when the file is read at a terminal.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,10 @@ from warroom.errors import WarroomError
 from warroom.events import Event
 from warroom.incident import IncidentState
 from warroom.playbook import Playbook
-from warroom.report.escaping import cell, fence_for, inline
 from warroom.report.metrics import IncidentMetrics, metrics, target_words
-from warroom.report.timeline import Entry, severity_label, via, walk
+from warroom.report.timeline import Entry, is_message_copy, severity_label, via, walk
 from warroom.report.times import local_time, say, utc_time, zone_name
+from warroom.text import md_cell, md_fence, md_inline
 from warroom.timeline import playbook_name, t_plus
 
 
@@ -44,10 +50,11 @@ class _Review:
     zone: str
     dated: bool  # the incident spans more than one local day: times carry their date
     _said: dict[datetime, tuple[str, str]] = field(default_factory=dict)
+    _names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, events: list[Event], now: datetime) -> "_Review":
-        entries, state = walk(events)
+        entries, state = walk(events, md_inline)
         if not state.declared or state.started_at is None or state.playbook is None:
             raise WarroomError("the events hold no declared incident: nothing to report")
         start = state.started_at
@@ -66,39 +73,46 @@ class _Review:
             words = self._said[when] = (local_time(when, date=self.dated), t_plus(when - self.start))
         return words
 
+    def who(self, actor: str) -> str:
+        """Who acted, as Markdown; a long log has few of them: each is escaped once."""
+        name = self._names.get(actor)
+        if name is None:
+            name = self._names[actor] = md_inline(actor)
+        return name
+
 
 def _row(*cells: str) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
 def _title(r: _Review) -> list[str]:
-    return [f"# {r.state.id}: {inline(r.state.title)}", ""]
+    return [f"# {md_inline(r.state.id)}: {md_inline(r.state.title)}", ""]
 
 
 def _summary(r: _Review) -> list[str]:
     state, playbook, start, end, now = r.state, r.playbook, r.start, r.end, r.now
-    severity = severity_label(playbook, state.severity)
+    severity = severity_label(playbook, state.severity, md_inline)
     changes = [s for s, _ in state.severity_history]
     if len(changes) > 1:
-        severity += f"; declared {changes[0]}, changed " + ", then ".join(
-            f"to {s} at {local_time(at)[:5]}" for s, at in state.severity_history[1:]
+        severity += f"; declared {md_inline(changes[0])}, changed " + ", then ".join(
+            f"to {md_inline(s)} at {local_time(at)[:5]}" for s, at in state.severity_history[1:]
         )
     if state.resolved:
         status = f"resolved after {say(end - start)}"
     else:
-        status = f"{state.status}, still open as of {local_time(now, date=True, zone=True)} ({say(now - start)} in)"
-    runbooks = [playbook_name(playbook, "runbook", r) for r in state.runbooks]
+        status = f"{md_inline(state.status)}, still open as of {local_time(now, date=True, zone=True)} ({say(now - start)} in)"
+    runbooks = [md_inline(playbook_name(playbook, "runbook", r)) for r in state.runbooks]
     return [
         "## Summary",
         "",
-        f"- **Severity:** {inline(severity)}",
+        f"- **Severity:** {severity}",
         f"- **Status:** {status}",
-        f"- **Impact:** {inline(state.impact) or '(not recorded)'}",
-        "- **Roles:** " + "; ".join(f"{inline(role)}: {inline(name)}" for role, name in state.roles.items()),
+        f"- **Impact:** {md_inline(state.impact) or '(not recorded)'}",
+        "- **Roles:** " + "; ".join(f"{md_inline(role)}: {md_inline(name)}" for role, name in state.roles.items()),
         f"- **Started:** {local_time(start, date=True, zone=True)} ({utc_time(start)} UTC)",
-        f"- **Runbooks:** {inline(', '.join(runbooks)) if runbooks else 'none'}",
+        f"- **Runbooks:** {', '.join(runbooks) if runbooks else 'none'}",
         f"- **Log:** {state.events} events ({state.alerts} alert{'s' if state.alerts != 1 else ''}, "
-        f"{state.notes} note{'s' if state.notes != 1 else ''}); playbook: {inline(playbook.name)}",
+        f"{state.notes} note{'s' if state.notes != 1 else ''}); playbook: {md_inline(playbook.name)}",
         f"- **Report:** generated {local_time(now, date=True, zone=True)} by warroom from the incident's log",
         "",
     ]
@@ -130,7 +144,7 @@ def _metrics(r: _Review) -> list[str]:
     judged_by = result.response.severity or views.severity_of(state)
     when = "" if judged_by.id == state.severity else " when acknowledged" if result.response.met_at else " when resolved"
     lines.append(
-        f"- **Response target** ({inline(judged_by.id)}{when}, {target_words(judged_by.response_target)}): "
+        f"- **Response target** ({md_inline(judged_by.id)}{when}, {target_words(judged_by.response_target)}): "
         f"{_response(result.response, r.start)}"
     )
     lines.append("")
@@ -143,7 +157,7 @@ def _phase_table(r: _Review) -> list[str]:
     lines.append(_row("---", "---", "---", "---", "---", "---"))
     for phase in r.result.phases:
         if phase.state == "skipped":
-            lines.append(_row(cell(phase.phase.name), str(phase.phase.window), "-", "-", "-", "not entered"))
+            lines.append(_row(md_cell(phase.phase.name), str(phase.phase.window), "-", "-", "-", "not entered"))
             continue
         left = t_plus(phase.left) if phase.left is not None else "still in it"
         if phase.left is not None and r.state.resolved and phase.left == r.end - r.start:
@@ -156,7 +170,7 @@ def _phase_table(r: _Review) -> list[str]:
         }[phase.state]
         assert phase.entered is not None
         lines.append(
-            _row(cell(phase.phase.name), str(phase.phase.window), t_plus(phase.entered), left, say(phase.time_in), verdict)
+            _row(md_cell(phase.phase.name), str(phase.phase.window), t_plus(phase.entered), left, say(phase.time_in), verdict)
         )
     lines.append("")
     return lines
@@ -191,7 +205,7 @@ def _rung_row(rung: views.RungView, state: IncidentState, start: datetime) -> st
     notified = t_plus(rung.notified_at - start) if rung.notified_at else "-"
     acknowledged = t_plus(rung.acknowledged_at - start) if rung.acknowledged_at else "-"
     if rung.state == "unreached":
-        note = f"not at {state.severity}" + (", yet notified" if rung.notified_at else "")
+        note = f"not at {md_cell(state.severity)}" + (", yet notified" if rung.notified_at else "")
     elif rung.notified_at is not None:
         lag = rung.notified_at - rung.due_at
         if lag > timedelta(seconds=0):
@@ -206,7 +220,11 @@ def _rung_row(rung: views.RungView, state: IncidentState, start: datetime) -> st
         note = "fell due, never notified" if state.resolved else "due, not notified yet"
     else:
         note = "not reached: resolved before it fell due" if state.resolved else "not due yet"
-    return _row(cell(rung.rung.name), due, notified, acknowledged, note)
+    return _row(md_cell(rung.rung.name), due, notified, acknowledged, note)
+
+
+# After a message copied to send, in the timeline: where the report holds its text.
+IN_FULL = "; in full under Communications"
 
 
 def _backfilled(event: Event) -> str:
@@ -230,29 +248,30 @@ def _timeline(r: _Review) -> list[str]:
     rows = [(when, -1, "-", text, "") for when, text in extra]
     for entry in r.entries:
         event = entry.event
-        rows.append((event.at, event.seq, event.actor, entry.description, _backfilled(event)))
+        text = entry.description + IN_FULL if is_message_copy(event) else entry.description
+        rows.append((event.at, event.seq, r.who(event.actor), text, _backfilled(event)))
     rows.sort(key=lambda row: (row[0], row[1]))
-    for when, _seq, who, text, mark in rows:
+    for when, _seq, who, text, mark in rows:  # the descriptions are Markdown already (walk's md_inline)
         local, since = r.when_said(when)
-        lines.append(_row(local, since, cell(who), cell(text) + mark))
+        lines.append(_row(local, since, who, text + mark))
     lines.append("")
     return lines
 
 
 def _communications(r: _Review) -> list[str]:
     lines = ["## Communications", ""]
-    copies = [e.event for e in r.entries if e.event.kind == kinds.COPIED and e.event.payload.get("what") != "contact"]
+    copies = [e.event for e in r.entries if is_message_copy(e.event)]
     if not copies:
         lines += ["No message was copied to send.", ""]
     for event in copies:
         p = event.payload
-        text = str(p.get("text", ""))
         mark = f" (backfilled, recorded {local_time(event.recorded_at)[:5]})" if event.backfilled else ""
-        fence = fence_for(text)
+        # Inside the fence the message reads exactly as sent; only its controls are shown as escapes.
+        text, fence = md_fence(str(p.get("text", "")))
         lines += [
-            f"### {local_time(event.at, date=r.dated)} {r.zone}: {inline(p.get('name') or p.get('what', 'message'))}",
+            f"### {local_time(event.at, date=r.dated)} {r.zone}: {md_inline(p.get('name') or p.get('what', 'message'))}",
             "",
-            f"Copied by {inline(event.actor)} at {t_plus(event.at - r.start)}, via {via(p.get('via'))}{mark}:",
+            f"Copied by {r.who(event.actor)} at {t_plus(event.at - r.start)}, via {md_inline(via(p.get('via')))}{mark}:",
             "",
             f"{fence}text",
             text[:-1] if text.endswith("\n") else text,
@@ -271,16 +290,16 @@ def _checklist(r: _Review) -> list[str]:
             checked_by[(event.payload.get("list"), event.payload.get("step"))] = event.actor
     for checklist in views.checklists(r.state, r.end):
         kind = f"phase, {checklist.window}" if checklist.kind == "phase" else "runbook"
-        lines += [f"### {inline(checklist.name)} ({kind}): {checklist.done} of {checklist.total} done", ""]
+        lines += [f"### {md_inline(checklist.name)} ({kind}): {checklist.done} of {checklist.total} done", ""]
         for step in checklist.steps:
             if step.done_at is not None:
                 who = checked_by.get((step.list_id, step.index))
-                by = f" by {inline(who)}" if who else ""
+                by = f" by {r.who(who)}" if who else ""
                 lines.append(
-                    f"- [x] {inline(step.text)}: done {local_time(step.done_at, date=r.dated)} ({t_plus(step.done_at - r.start)}){by}"
+                    f"- [x] {md_inline(step.text)}: done {local_time(step.done_at, date=r.dated)} ({t_plus(step.done_at - r.start)}){by}"
                 )
             else:
-                lines.append(f"- [ ] {inline(step.text)}: not done")
+                lines.append(f"- [ ] {md_inline(step.text)}: not done")
         lines.append("")
     return lines
 
@@ -292,7 +311,7 @@ def _notes(r: _Review) -> list[str]:
         lines.append("No notes were taken.")
     for event in notes:
         local, since = r.when_said(event.at)
-        lines.append(f"- {local} ({since}) {inline(event.actor)}: {inline(event.payload.get('text', ''))}{_backfilled(event)}")
+        lines.append(f"- {local} ({since}) {r.who(event.actor)}: {md_inline(event.payload.get('text', ''))}{_backfilled(event)}")
     lines.append("")
     return lines
 

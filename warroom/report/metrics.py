@@ -11,8 +11,8 @@ from warroom import views
 from warroom.clock import iso
 from warroom.incident import IncidentState
 from warroom.playbook import Phase
-from warroom.report.escaping import _printable
 from warroom.report.times import local_time, say
+from warroom.text import one_line
 
 # --- one incident ---------------------------------------------------------------------------------------
 
@@ -271,7 +271,7 @@ def stats(states: Iterable[IncidentState], now: datetime, since: datetime | None
 
 
 def format_stats(result: Stats) -> str:
-    """`warroom stats` for people."""
+    """`warroom stats` for people: the playbook's names come through one_line, so a control in one is shown, not obeyed."""
     since = f" since {local_time(result.since, date=True, zone=True)}" if result.since else ""
     if not result.incidents:
         return f"No incidents{since}."
@@ -279,7 +279,7 @@ def format_stats(result: Stats) -> str:
     for s in result.severities:
         lines.append("")
         label = f"{s.severity} {s.name}" if s.name and s.name != s.severity else s.severity
-        lines.append(f"{label}: {s.count} incident{'s' if s.count != 1 else ''}, {s.resolved} resolved")
+        lines.append(f"{one_line(label)}: {s.count} incident{'s' if s.count != 1 else ''}, {s.resolved} resolved")
         rows = []
         for verb, spread in (("acknowledge", s.to_acknowledge), ("mitigate", s.to_mitigate), ("resolve", s.to_resolve)):
             if spread.n:
@@ -288,7 +288,7 @@ def format_stats(result: Stats) -> str:
                 rows.append((f"to {verb}", f"none {verb}d yet"))
         rows.append((f"response target ({s.response_target})", str(s.response)))
         for phase in s.phases:
-            rows.append((f"{_printable(phase.name)} ({phase.window})", str(phase.rate)))
+            rows.append((f"{one_line(phase.name)} ({phase.window})", str(phase.rate)))
         width = max(len(what) for what, _ in rows)
         lines.extend(f"  {what:<{width}}  {text}" for what, text in rows)
     return "\n".join(lines)

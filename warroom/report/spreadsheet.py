@@ -9,7 +9,7 @@ from typing import Iterable
 
 from warroom.clock import iso
 from warroom.events import Event
-from warroom.report.timeline import walk
+from warroom.report.timeline import is_message_copy, walk
 
 CSV_COLUMNS = ("at", "recorded_at", "t_plus_seconds", "actor", "kind", "description", "backfilled")
 
@@ -51,7 +51,7 @@ def timeline_csv(events: Iterable[Event]) -> str:
                 offset(event.at),
                 event.actor,
                 event.kind,
-                entry.description,
+                entry.description + "; in full under Communications" if is_message_copy(event) else entry.description,
                 "true" if event.backfilled else "false",
             ]
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from warroom import events as kinds
 from warroom.clock import parse_iso
@@ -14,9 +14,15 @@ from warroom.report.times import local_time, say, utc_time, zone_name
 from warroom.timeline import playbook_name
 
 
-def severity_label(playbook: Playbook | None, ident: str) -> str:
+# How text from outside (what people typed, scripts sent, the playbook says) is written into a
+# sentence: as it is for the CSV (csv_text then makes each cell safe), md_inline for the Markdown.
+Outside = Callable[[Any], str]
+
+
+def severity_label(playbook: Playbook | None, ident: str, outside: Outside = str) -> str:
+    """'P1 (High)', or the id alone when the playbook gives it no other name."""
     name = playbook_name(playbook, "severity", ident)
-    return f"{ident} ({name})" if name and name != ident else ident
+    return f"{outside(ident)} ({outside(name)})" if name and name != ident else outside(ident)
 
 
 def _list_name(playbook: Playbook | None, list_id: str) -> str:
@@ -28,38 +34,39 @@ def _list_name(playbook: Playbook | None, list_id: str) -> str:
     return playbook_name(playbook, "runbook", list_id)
 
 
-def describe(event: Event, before: IncidentState, after: IncidentState) -> str:
-    """What the event did, in words (plain text, not yet escaped for Markdown)."""
+def describe(event: Event, before: IncidentState, after: IncidentState, outside: Outside = str) -> str:
+    """What the event did, in words: the report's own, with every piece of outside text written by `outside`."""
     p = event.payload
     kind = event.kind
     playbook = after.playbook
     if kind == kinds.DECLARED:
-        text = f"Declared {severity_label(playbook, str(p.get('severity', '')))}: {p.get('title', '')}"
+        text = f"Declared {severity_label(playbook, str(p.get('severity', '')), outside)}: {outside(p.get('title', ''))}"
         if p.get("impact"):
-            text += f"; impact: {p['impact']}"
+            text += f"; impact: {outside(p['impact'])}"
         if p.get("commander"):
-            text += f"; commander: {p['commander']}"
-        runbooks = [playbook_name(playbook, "runbook", r) for r in p.get("runbooks", ())]
+            text += f"; commander: {outside(p['commander'])}"
+        runbooks = [outside(playbook_name(playbook, "runbook", r)) for r in p.get("runbooks", ())]
         if runbooks:
             text += f"; runbook{'s' if len(runbooks) > 1 else ''}: {', '.join(runbooks)}"
         return text
     if kind == kinds.NOTE:
-        return f"Note: {p.get('text', '')}"
+        return f"Note: {outside(p.get('text', ''))}"
     if kind == kinds.ALERT:
-        return f"Alert: {p.get('text', '')}"
+        return f"Alert: {outside(p.get('text', ''))}"
     if kind in (kinds.STATUS, kinds.RESOLVED, kinds.REOPENED):
         if kind == kinds.RESOLVED or after.status == "resolved" and before.status != "resolved":
             ran = after.resolved_at - after.started_at if after.resolved_at and after.started_at else None
             return "Incident resolved" + (f" after {say(ran)}" if ran is not None else "")
         if kind == kinds.REOPENED:
             return "Incident reopened"
-        return f"Status changed from {before.status} to {p.get('status', '')}"
+        return f"Status changed from {outside(before.status)} to {outside(p.get('status', ''))}"
     if kind == kinds.SEVERITY:
-        return f"Severity changed from {severity_label(playbook, before.severity)} to {severity_label(playbook, str(p.get('severity', '')))}"
+        was = severity_label(playbook, before.severity, outside)
+        return f"Severity changed from {was} to {severity_label(playbook, str(p.get('severity', '')), outside)}"
     if kind == kinds.IMPACT:
-        return f"Impact updated: {p.get('impact', '')}"
+        return f"Impact updated: {outside(p.get('impact', ''))}"
     if kind == kinds.TITLE:
-        return f"Title changed to: {p.get('title', '')}"
+        return f"Title changed to: {outside(p.get('title', ''))}"
     if kind == kinds.ETA:
         if not p.get("eta"):
             return "Expected resolution time cleared"
@@ -68,7 +75,7 @@ def describe(event: Event, before: IncidentState, after: IncidentState) -> str:
     if kind in (kinds.CHECK, kinds.UNCHECK):
         list_id, step = str(p.get("list", "")), p.get("step", "")
         done = "Done" if kind == kinds.CHECK else "Undone"
-        return f"{done}: {p.get('text', '')} ({_list_name(playbook, list_id)}, step {step})"
+        return f"{done}: {outside(p.get('text', ''))} ({outside(_list_name(playbook, list_id))}, step {outside(step)})"
     if kind == kinds.PHASE:
         phase_id = str(p.get("phase", ""))
         window = ""
@@ -77,34 +84,40 @@ def describe(event: Event, before: IncidentState, after: IncidentState) -> str:
                 window = f" (window {playbook.phase(phase_id).window})"
             except Exception:
                 window = ""
-        return f"Moved to phase {playbook_name(playbook, 'phase', phase_id)}{window}"
+        return f"Moved to phase {outside(playbook_name(playbook, 'phase', phase_id))}{window}"
     if kind == kinds.RUNBOOK:
-        return f"Attached the runbook {playbook_name(playbook, 'runbook', str(p.get('runbook', '')))}"
+        return f"Attached the runbook {outside(playbook_name(playbook, 'runbook', str(p.get('runbook', ''))))}"
     if kind in (kinds.NOTIFY, kinds.ACK):
         rung_id = str(p.get("rung", ""))
-        name = playbook_name(playbook, "rung", rung_id)
+        name = outside(playbook_name(playbook, "rung", rung_id))
         if kind == kinds.ACK:
             return f"{name} acknowledged"
         contacts = ""
         if playbook is not None:
             try:
-                contacts = ", ".join(f"{c.name} {c.phone}" for c in playbook.rung(rung_id).contacts)
+                contacts = ", ".join(f"{outside(c.name)} {outside(c.phone)}" for c in playbook.rung(rung_id).contacts)
             except Exception:
                 contacts = ""
         return f"Notified {name}" + (f" ({contacts})" if contacts else "")
     if kind == kinds.ROLE:
-        return f"{p.get('name', '')} is {p.get('role', '')}"
+        return f"{outside(p.get('name', ''))} is {outside(p.get('role', ''))}"
     if kind == kinds.COPIED:
-        how = via(p.get("via"))
+        how = outside(via(p.get("via")))
         if p.get("what") == "contact":
-            return f"Copied the number for {p.get('name', '')}: {p.get('text', '')} ({how})"
-        return f"Copied the {p.get('name') or p.get('what', '')} message to send ({how}); in full under Communications"
-    return f"{kind}: {canonical_json(p)}"
+            return f"Copied the number for {outside(p.get('name', ''))}: {outside(p.get('text', ''))} ({how})"
+        # Where the message can be read in full is each output's to say (the Markdown has it, the CSV does not).
+        return f"Copied the {outside(p.get('name') or p.get('what', ''))} message to send ({how})"
+    return f"{outside(kind)}: {outside(canonical_json(p))}"
 
 
 def via(how: Any) -> str:
-    """How a message or number was copied, in words."""
+    """How a message or number was copied, in words (what an unknown value says is outside text)."""
     return {"clipboard": "clipboard", "osc52": "terminal clipboard, OSC 52"}.get(str(how), str(how or "unknown"))
+
+
+def is_message_copy(event: Event) -> bool:
+    """A message copied to send (its text is in the report), not a contact's number."""
+    return event.kind == kinds.COPIED and event.payload.get("what") != "contact"
 
 
 @dataclass(frozen=True, slots=True)  # one per event: without a __dict__ each, 100,000 of them take ~10 MB less
@@ -119,8 +132,9 @@ class Entry:
 _COUNTED_ONLY = {kinds.NOTE: "notes", kinds.ALERT: "alerts"}
 
 
-def walk(events: Iterable[Event]) -> tuple[list[Entry], IncidentState]:
-    """Fold the events (as `state_of` does), describing each; the entries come back in happened order.
+def walk(events: Iterable[Event], outside: Outside = str) -> tuple[list[Entry], IncidentState]:
+    """Fold the events (as `state_of` does), describing each (`outside` as for `describe`); the entries
+    come back in happened order.
 
     The result is `state_of(events)`. Notes and alerts, most of a long log, only add to a count,
     so they are counted here rather than folded one by one (the tests hold the two equal).
@@ -134,10 +148,10 @@ def walk(events: Iterable[Event]) -> tuple[list[Entry], IncidentState]:
         if field_name is not None:
             if state.declared:
                 counts[field_name] += 1
-            entries.append(Entry(event, describe(event, state, state)))
+            entries.append(Entry(event, describe(event, state, state, outside)))
             continue
         after = apply(state, event)
-        entries.append(Entry(event, describe(event, state, after)))
+        entries.append(Entry(event, describe(event, state, after, outside)))
         state = after
     entries.sort(key=lambda entry: (entry.event.at, entry.event.seq))  # the timeline: as things happened
     if ordered:
