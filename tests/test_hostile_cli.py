@@ -177,6 +177,17 @@ def test_an_argument_that_is_not_utf8_is_one_line_and_nothing_is_written(warroom
     assert warroom.refused("log", incident, "caf\udce9").startswith("the note event's text is not UTF-8 text")
 
 
+def test_a_database_whose_name_is_not_utf8_can_be_read(tmp_path: Path) -> None:
+    db = os.fsencode(tmp_path) + b"/caf\xe9.db"
+    env = {**os.environ, "WARROOM_DB": ""}
+    declared = subprocess.run([str(WARROOM), "--db", db, "declare", "-s", "P1", "-t", "x"], capture_output=True, env=env, timeout=60)
+    assert declared.stdout == b"INC-1\n", declared.stderr
+    for args in (["list"], ["show", "1"], ["verify"], ["export", "1"]):  # read-only: a file: URI of the name's bytes
+        result = subprocess.run([str(WARROOM), "--db", db, *args], capture_output=True, env=env, stdin=subprocess.DEVNULL, timeout=60)
+        assert result.returncode == 0 and result.stderr == b"", result.stderr.decode(errors="replace")
+    assert sorted(os.listdir(os.fsencode(tmp_path))) == [b"caf\xe9.db"]
+
+
 def test_a_lone_surrogate_is_refused_by_the_store(store: Store, declare, db_path: Path) -> None:
     incident = declare()
     for payload in ({"text": "\ud800"}, {"text": "ok", "\udfff": "key"}):

@@ -159,7 +159,7 @@ class Store:
         it); with a -wal file (a writer has it open), or to follow other processes' commits, `mode=ro`,
         which uses the -wal and -shm files that are there.
         """
-        uri = f"file:{urllib.parse.quote(str(path))}"
+        uri = f"file:{urllib.parse.quote(os.fsencode(path))}"  # the bytes of the name: it need not be UTF-8
         writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         if not writable:  # SQLite could not make or remove the -wal and -shm here anyway
             if not follow and not Path(f"{path}-wal").exists():
