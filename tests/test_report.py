@@ -301,6 +301,18 @@ def test_the_report_folds_exactly_as_the_incident_state(store: Store, incident: 
     assert state == state_of(events)
 
 
+def test_the_report_folds_alerts_exactly_as_the_incident_state(store: Store, clock: FakeClock) -> None:
+    """Alerts are counted, not folded: the latest by when it happened is still the state's last alert."""
+    incident = store.declare(declaration(load_playbook(), clock.now(), "P1", "Slow", commander="ic")).incident
+    for minute, text, backfill_to in ((5, "first", None), (10, "backfilled", 2), (12, "latest", None), (14, "also backfilled", 3)):
+        clock.set(at(minute))
+        store.append(incident, kinds.ALERT, {"text": text}, at=None if backfill_to is None else at(backfill_to))
+    events = store.events(incident)
+    _entries, state = report.walk(events)
+    assert state == state_of(events)
+    assert state.alerts == 4
+
+
 def test_an_open_incident_says_so(store: Store, clock: FakeClock) -> None:
     playbook = load_playbook()
     incident = store.declare(declaration(playbook, clock.now(), "P0", "Everything is down", commander="ic")).incident

@@ -136,18 +136,22 @@ def walk(events: Iterable[Event], outside: Outside = str) -> tuple[list[Entry], 
     """Fold the events (as `state_of` does), describing each (`outside` as for `describe`); the entries
     come back in happened order.
 
-    The result is `state_of(events)`. Notes and alerts, most of a long log, only add to a count,
-    so they are counted here rather than folded one by one (the tests hold the two equal).
+    The result is `state_of(events)`. Notes and alerts, most of a long log, only add to a count (and
+    an alert is the latest one), so they are counted here rather than folded one by one (the tests
+    hold the two equal).
     """
     state = IncidentState()
     entries = []
     counts = {"notes": 0, "alerts": 0}
+    last_alert: Event | None = None
     ordered = fold_order(events)
     for event in ordered:
         field_name = _COUNTED_ONLY.get(event.kind)
         if field_name is not None:
             if state.declared:
                 counts[field_name] += 1
+                if event.kind == kinds.ALERT:
+                    last_alert = event  # happened order: the last one counted is the latest
             entries.append(Entry(event, describe(event, state, state, outside)))
             continue
         after = apply(state, event)
@@ -160,5 +164,6 @@ def walk(events: Iterable[Event], outside: Outside = str) -> tuple[list[Entry], 
         state = replace(
             state, notes=state.notes + counts["notes"], alerts=state.alerts + counts["alerts"], events=len(ordered),
             last_seq=last_seq, last_at=last_at,
+            last_alert=(last_alert.at, str(last_alert.payload.get("text", ""))) if last_alert else state.last_alert,
         )
     return entries, state
