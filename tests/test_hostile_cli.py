@@ -367,6 +367,10 @@ FAILING = [
     ["import", "{tmp}"],
     ["verify", "INC-7"],
     ["stats", "--since", "whenever"],
+    ["watch", "INC-9"],
+    ["replay", "INC-9"],
+    ["playbook", "check", "{tmp}/afile"],
+    ["--playbook", "{tmp}/afile", "declare", "-s", "P1", "-t", "x"],
     ["frobnicate"],
 ]
 
@@ -469,6 +473,11 @@ def test_error_messages_show_what_they_quote(warroom: Warroom, incident: str) ->
     assert result.stderr == f"warroom: no incident '\\x1b]0;x\\x07' in {warroom.db} (`warroom list` shows them)\n"
     result = warroom("frob\x9b31m")
     assert result.stderr.startswith("warroom: No such command 'frob\\x9b31m'.") and "\x9b" not in result.stderr
+    # A file name is quoted as it is, at the start of the line: shown too.
+    assert warroom("import", "\x1b]0;PWNED\x07.jsonl").stderr == "\\x1b]0;PWNED\\x07.jsonl: no such file\n"
+    result = warroom("--playbook", "\x1b]0;PWNED\x07", "declare", "-s", "P1", "-t", "x")
+    assert result.stderr == "\\x1b]0;PWNED\\x07: no such file: expected a YAML playbook\n"
+    assert warroom("export", incident, "-o", "\x1b]0;PWNED\x07/r.md").stderr.startswith("\\x1b]0;PWNED\\x07/r.md: cannot write it")
 
 
 JSON_OUTPUTS = [
