@@ -168,7 +168,7 @@ class ConsoleScreen(Screen):
         timeline.show_events(self.incident_log.events, self.state.playbook, self.state.started_at)
         self.query_one(CommandBar).show_error("")
         self._ticker = self.set_interval(0.5, self.tick)
-        self._show_other_incidents()
+        self._show_other_incidents(opening=True)
         self._check_alarms()
         self._bindings_follow_state()
 
@@ -210,12 +210,13 @@ class ConsoleScreen(Screen):
             self._took(fresh)
         self._show_other_incidents()
 
-    def _show_other_incidents(self) -> None:
-        """The header names every other open incident: a second one declared elsewhere is never out of sight."""
+    def _show_other_incidents(self, *, opening: bool = False) -> None:
+        """The header names every other open incident: a second one declared elsewhere is never out of sight
+        (and one opened while this console runs is also said in a toast)."""
         others = tuple(row.id for row in self.app.store.open_incidents() if row.id != self.incident_id)
         header = self.query_one(IncidentHeader)
         if header.others_open != others:
-            if len(others) > len(header.others_open):
+            if len(others) > len(header.others_open) and not opening:
                 self.notify(f"Also open now: {', '.join(others)}", severity="warning", timeout=ALARM_SECONDS, markup=False)
             header.others_open = others
 
