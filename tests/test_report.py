@@ -419,7 +419,15 @@ def test_timeline_csv(store: Store, incident: str) -> None:
         "Incident resolved after 50 minutes", "false",
     ]
     assert [r[4] for r in rows[1:]].count("copied") == 2
+    assert [r[5] for r in rows[1:] if r[4] == "copied"] == [
+        "Copied the Customer Communication message to send (clipboard); in full in the Markdown report, under "
+        "Communications",
+        "Copied the number for Secondary: +1-555-0102 (terminal clipboard, OSC 52)",
+    ]
     assert sum(1 for r in rows[1:] if r[6] == "true") == 1
+    # Every field quoted and every row ended by CR LF, so a line break inside a field is never a row's end.
+    assert text.startswith('"at","recorded_at","t_plus_seconds","actor","kind","description","backfilled"\r\n')
+    assert text.count("\r\n") == 1 + 19 and text.endswith('"false"\r\n')
 
 
 # --- through the command line -------------------------------------------------------------------------
@@ -441,7 +449,7 @@ def test_export_md_to_a_file(store: Store, clock: FakeClock, incident: str, db: 
 def test_export_csv_to_standard_output(store: Store, clock: FakeClock, incident: str, db: Path) -> None:
     result = run(db, clock, "export", "1", "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert result.output == report.timeline_csv(store.events(incident))
+    assert result.stdout_bytes == report.timeline_csv(store.events(incident)).encode("utf-8")  # CRLF and all
 
 
 def test_export_to_an_unwritable_place_leaves_no_file(clock: FakeClock, incident: str, db: Path, tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ unknown kind of event, and (where the playbook loader accepts it) as every name 
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -23,6 +25,8 @@ from warroom.clock import FakeClock
 from warroom.errors import WarroomError
 from warroom.events import Event
 from warroom.playbook import Playbook, load_playbook, playbook_from_data
+from warroom.report.spreadsheet import IN_FULL
+from warroom.report.timeline import is_message_copy
 from warroom.store import Store
 
 START = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
@@ -177,3 +181,47 @@ def test_what_a_reader_sees_is_what_was_typed(store: Store, clock: FakeClock) ->
         notes = markdown.split("\n## Notes\n", 1)[1]
         first = [t for t in MARKDOWN.parse(notes) if t.type == "inline"][0]
         assert "".join(child.content for child in first.children).endswith(f": {value}"), name
+
+
+# --- the CSV timeline ----------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(cell: str, expected: str) -> bool:
+    """The cell holds the text exactly, behind at most one ' (what keeps a formula from running)."""
+    return cell == expected or cell == "'" + expected
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_csv_has_one_row_per_event_and_no_formula(name: str, store: Store, clock: FakeClock) -> None:
+    value = HOSTILE[name]
+    events = incident(store, clock, value)
+    rows = list(csv.reader(io.StringIO(report.timeline_csv(events), newline="")))
+    assert rows[0] == list(report.CSV_COLUMNS)
+    assert len(rows) == 1 + len(events)  # no text split a row, and none forged one
+    assert {len(row) for row in rows} == {len(report.CSV_COLUMNS)}
+    for row in rows:
+        for cell in row:
+            assert not cell.lstrip(" ").startswith(FORMULA_START), (name, row)
+    # Each cell is the text itself, behind at most one ': the entries in happened order, as the walk says them.
+    entries, _state = report.walk(events)
+    for row, entry in zip(rows[1:], entries):
+        event = entry.event
+        assert as_text(row[3], event.actor) and as_text(row[4], event.kind), (name, row)
+        said = entry.description + (IN_FULL if is_message_copy(event) else "")
+        assert as_text(row[5], said), (name, row)  # a role's sentence starts with the name in it
+    by_kind = {row[4].removeprefix("'"): row for row in rows[1:]}
+    assert by_kind[kinds.ALERT][5] == f"Alert: {value}" and as_text(by_kind[kinds.ALERT][3], value)
+    assert [row[5] for row in rows[1:] if row[4] == kinds.NOTE] == [f"Note: {value}"] * 2
+
+
+def test_a_lone_cr_in_a_note_cannot_forge_a_row(store: Store, clock: FakeClock) -> None:
+    """csv.writer quotes a field with a CR only when the row ends in one: a note 'ok<CR>=HYPERLINK(1)' used to
+    end its row there and start a forged one whose first cell was a live formula."""
+    events = incident(store, clock, "all good\r=HYPERLINK(1)")
+    text = report.timeline_csv(events)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == 1 + len(events)
+    assert [row[5] for row in rows if row[4] == kinds.NOTE] == ["Note: all good\r=HYPERLINK(1)"] * 2
+    assert {row[3] for row in rows[1:]} == {"all good\r=HYPERLINK(1)"}  # the actor's cell too: one cell, not two

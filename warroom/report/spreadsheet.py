@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Any, Iterable, Iterator
 
 from warroom.clock import iso
 from warroom.events import Event
 from warroom.report.timeline import is_message_copy, walk
+from warroom.text import csv_text
 
 CSV_COLUMNS = ("at", "recorded_at", "t_plus_seconds", "actor", "kind", "description", "backfilled")
+
+# After a message copied to send: the CSV does not hold its text, the Markdown report does.
+IN_FULL = "; in full in the Markdown report, under Communications"
 
 
 def _seconds(delta: timedelta) -> str:
@@ -20,12 +22,14 @@ def _seconds(delta: timedelta) -> str:
 
 
 def timeline_csv(events: Iterable[Event]) -> str:
-    """Every event, in the order things happened, as CSV: for a spreadsheet or another tool."""
+    """Every event, in the order things happened, as CSV: for a spreadsheet or another tool.
+
+    Written by warroom.text.csv_text: every field quoted (a CR or LF in a note stays inside its cell),
+    rows ending in CRLF, and a cell that a spreadsheet would take for a formula (= + - @, a tab or a CR
+    first) kept as text behind a '. The text itself is kept exactly, controls included.
+    """
     entries, state = walk(events)
     start = state.started_at
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
     # A long log holds few distinct moments (a piped batch of alerts shares one): format each once.
     stamps: dict[datetime, str] = {}
     offsets: dict[datetime, str] = {}
@@ -42,18 +46,20 @@ def timeline_csv(events: Iterable[Event]) -> str:
             text = offsets[when] = _seconds(when - start) if start is not None else ""
         return text
 
-    for entry in entries:
-        event = entry.event
-        writer.writerow(
-            [
+    def rows() -> Iterator[list[Any]]:  # one at a time: 100,000 rows are never all held as lists
+        yield list(CSV_COLUMNS)
+        for entry in entries:
+            event = entry.event
+            yield [
                 stamp(event.at),
                 stamp(event.recorded_at),
                 offset(event.at),
                 event.actor,
                 event.kind,
-                entry.description + "; in full under Communications" if is_message_copy(event) else entry.description,
+                entry.description + IN_FULL if is_message_copy(event) else entry.description,
                 "true" if event.backfilled else "false",
             ]
-        )
+
+    text = csv_text(rows())  # type: ignore[arg-type]  # it only iterates the rows
     del entries  # only the text is needed now: let it have the memory the entries held
-    return buffer.getvalue()
+    return text
