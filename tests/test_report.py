@@ -633,6 +633,25 @@ def test_warroom_stats_refuses_a_bad_date_in_one_line(history: Store, clock: Fak
     )
 
 
+def test_stats_say_each_playbook_name_on_its_own_line(store: Store, clock: FakeClock, tmp_path: Path) -> None:
+    """A name may span lines in the playbook (the loader lets a newline through): `warroom stats` keeps each
+    row on one line, so a name cannot forge a row of figures."""
+    path = tmp_path / "multiline.yaml"
+    path.write_text(
+        SEV5_PLAYBOOK.replace("name: Triage,", 'name: "Triage\\n  assess (10m-30m)  met 9 of 9 (100%)",')
+        .replace("name: Major,", 'name: "Major\\n\\nSEV-9 Fake: 99 incidents",'),
+        encoding="utf-8",
+    )
+    playbook = load_playbook(path)
+    assert "\n" in playbook.phases[0].name
+    run_incident(store, clock, playbook, datetime(2026, 11, 20, 9, 0, tzinfo=UTC), "SEV-2", [(5, "ack responder")])
+    lines = report.format_stats(report.stats(states(store), NOW)).splitlines()
+    assert lines[:2] == ["1 incident", ""]
+    assert lines[2] == "SEV-2 Major ⏎  ⏎ SEV-9 Fake: 99 incidents: 1 incident, 0 resolved"
+    assert len(lines) == 3 + 4 + 5  # the header, three times and the target, five phases
+    assert lines[7] == "  Triage ⏎   assess (10m-30m)  met 9 of 9 (100%) (0-10m)  met 0 of 1 (0%)"
+
+
 def test_stats_with_no_incidents(clock: FakeClock, db: Path) -> None:
     result = run(db, clock, "stats")
     assert result.exit_code == 0
