@@ -54,7 +54,7 @@ class _Review:
 
     @classmethod
     def of(cls, events: list[Event], now: datetime) -> "_Review":
-        entries, state = walk(events, md_inline)
+        entries, state = walk(events, md_cell)  # the descriptions are timeline cells
         if not state.declared or state.started_at is None or state.playbook is None:
             raise WarroomError("the events hold no declared incident: nothing to report")
         start = state.started_at
@@ -251,7 +251,7 @@ def _timeline(r: _Review) -> list[str]:
         text = entry.description + IN_FULL if is_message_copy(event) else entry.description
         rows.append((event.at, event.seq, r.who(event.actor), text, _backfilled(event)))
     rows.sort(key=lambda row: (row[0], row[1]))
-    for when, _seq, who, text, mark in rows:  # the descriptions are Markdown already (walk's md_inline)
+    for when, _seq, who, text, mark in rows:  # the descriptions are cells already (walk with md_cell)
         local, since = r.when_said(when)
         lines.append(_row(local, since, who, text + mark))
     lines.append("")
