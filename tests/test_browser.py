@@ -16,7 +16,7 @@ from warroom.clock import FakeClock
 from warroom.playbook import Playbook
 from warroom.store import Store
 from warroom.tui.app import make_app
-from warroom.tui.screens.browser import BrowserScreen, filter_query, make_browser_app, matches
+from warroom.tui.screens.browser import BrowserScreen, filter_query, matches
 from warroom.tui.screens.console import ConsoleScreen
 from warroom.tui.screens.replay import ReplayScreen
 
@@ -66,7 +66,7 @@ async def type_filter(pilot, text: str) -> None:
 
 
 async def test_every_incident_with_severity_title_status_start_duration_and_log(store, clock, incidents):
-    app = make_browser_app(store, clock=clock)
+    app = make_app(store, clock=clock, browse="")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, BrowserScreen)
@@ -104,7 +104,7 @@ FILTERS = [
 
 
 async def test_typing_filters_by_status_severity_and_words_of_the_title(store, clock, incidents):
-    app = make_browser_app(store, clock=clock)
+    app = make_app(store, clock=clock, browse="")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await type_filter(pilot, "checkout status:open")  # typed key by key once; the rest set the field's value
@@ -122,7 +122,7 @@ async def test_typing_filters_by_status_severity_and_words_of_the_title(store, c
 async def test_the_filter_starts_filled_from_the_list_options(store, clock, incidents):
     query = filter_query(status="open", severity="P2", search="search")
     assert query == "status:open sev:P2 search"
-    app = make_browser_app(store, clock=clock, query=query)
+    app = make_app(store, clock=clock, browse=query)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.screen.query_one(Input).value == query
@@ -150,7 +150,7 @@ def test_list_without_a_terminal_prints_the_table(store, clock, incidents, db_pa
     def no_browser(*args, **kwargs):
         raise AssertionError("the browser opened without a terminal")
 
-    monkeypatch.setattr("warroom.tui.screens.browser.run_browser", no_browser)
+    monkeypatch.setattr("warroom.tui.app.run_console", no_browser)
     result = CliRunner().invoke(cli, ["list", "--status", "open"], obj=Context(str(db_path), None, clock=clock))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -159,7 +159,7 @@ def test_list_without_a_terminal_prints_the_table(store, clock, incidents, db_pa
 
 
 async def test_enter_on_an_open_incident_resumes_it_in_the_console(store, clock, incidents):
-    app = make_browser_app(store, clock=clock, query="search")
+    app = make_app(store, clock=clock, browse="search")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter")
@@ -172,7 +172,7 @@ async def test_enter_on_an_open_incident_resumes_it_in_the_console(store, clock,
 
 
 async def test_down_then_enter_opens_the_highlighted_incident(store, clock, incidents):
-    app = make_browser_app(store, clock=clock, query="status:open")
+    app = make_app(store, clock=clock, browse="status:open")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("down", "enter")
@@ -181,7 +181,7 @@ async def test_down_then_enter_opens_the_highlighted_incident(store, clock, inci
 
 
 async def test_enter_on_a_resolved_incident_replays_it_and_escape_comes_back(store, clock, incidents):
-    app = make_browser_app(store, clock=clock, query="status:resolved")
+    app = make_app(store, clock=clock, browse="status:resolved")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter")
@@ -257,7 +257,7 @@ async def test_a_tampered_log_shows_as_broken(store, clock, incidents, db_path):
     conn.execute("DROP TRIGGER events_no_update")
     conn.execute("UPDATE events SET actor = 'mallory' WHERE incident = ? AND seq = 1", (incidents["search"],))
     conn.close()
-    app = make_browser_app(store, clock=clock)
+    app = make_app(store, clock=clock, browse="")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         by_id = {line.split()[0]: line for line in rows(app)}
@@ -266,7 +266,7 @@ async def test_a_tampered_log_shows_as_broken(store, clock, incidents, db_path):
 
 
 async def test_an_empty_database_says_so(store, clock):
-    app = make_browser_app(store, clock=clock)
+    app = make_app(store, clock=clock, browse="")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert shown_ids(app) == []

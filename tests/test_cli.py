@@ -474,7 +474,12 @@ MISSING_IS_AN_ERROR = [args for args in READING if args != ["stats"]]  # stats, 
 
 
 @pytest.mark.parametrize("args", MISSING_IS_AN_ERROR + [["log", "latest", "hello"], ["act", "latest", "note hello"]], ids=lambda a: " ".join(a))
-def test_a_verb_on_a_database_that_is_not_there_says_so_and_makes_nothing(tmp_path: Path, clock: FakeClock, args: list[str]) -> None:
+def test_a_verb_on_a_database_that_is_not_there_says_so_and_makes_nothing(
+    tmp_path: Path, clock: FakeClock, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warroom.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "require_terminal", lambda: None)  # watch and replay as at a terminal
     missing = tmp_path / "nowhere" / "warroom.db"
     nowhere = Warroom(missing, clock)
     assert nowhere.refused(*args) == f"{missing}: no such database"
@@ -532,3 +537,24 @@ def test_unreadable_files_are_one_line(warroom: Warroom, incident: str, unreadab
     assert warroom.refused("playbook", "check", str(unreadable)) == f"{unreadable}: cannot read it (No such device or address)"
     assert warroom.refused("--playbook", str(unreadable), "declare", "-s", "P1", "-t", "x").startswith(f"{unreadable}: cannot read it")
     assert Warroom(unreadable, warroom.clock).refused("list") == f"{unreadable}: is a socket, not a file; expected a database file (--db PATH or WARROOM_DB)"
+
+
+@pytest.mark.parametrize("verb", [[], ["watch"], ["replay", "1"]], ids=["console", "watch", "replay"])
+def test_the_console_without_a_terminal_is_one_line_and_creates_nothing(tmp_path, verb):
+    """`warroom < /dev/null > file` and `warroom | cat` used to hang, spinning a core, escape codes in the pipe."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "warroom"
+    if not script.exists():
+        pytest.skip("no installed warroom script next to this Python")
+    db = tmp_path / "warroom.db"
+    result = subprocess.run([str(script), "--db", str(db), *verb], stdin=subprocess.DEVNULL, capture_output=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == b""
+    lines = result.stderr.decode().splitlines()
+    assert lines == ["warroom: the console needs a terminal (standard input and output); scripts use `warroom list`, "
+                     "`show`, `log`, `act` and `export`"]
+    assert not db.exists() and list(tmp_path.iterdir()) == []

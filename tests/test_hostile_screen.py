@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from textual import events
-from textual.widgets import Input, TabbedContent
+from textual.widgets import TabbedContent
 
 from hostile import HOSTILE
 from warroom import events as kinds
@@ -18,7 +18,6 @@ from warroom.commands import declaration
 from warroom.playbook import Playbook
 from warroom.store import Store
 from warroom.tui.app import WarroomApp, make_app
-from warroom.tui.screens.console import ConsoleScreen
 from warroom.tui.widgets.command_bar import CommandInput
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.templates import TemplateText

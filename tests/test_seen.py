@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from textual.widgets import Static, TabbedContent
 
@@ -12,7 +10,6 @@ from warroom import events as kinds
 from warroom.store import Store
 from warroom.tui.app import make_app
 from warroom.tui.screens.console import ConsoleScreen
-from warroom.tui.screens.declare import DeclareScreen
 from warroom.tui.widgets.clock_pane import IncidentClock
 from warroom.tui.widgets.header import IncidentHeader
 

@@ -8,9 +8,7 @@ real shell (bash, bracketed paste) must not run anything.
 from __future__ import annotations
 
 import base64
-import os
 import shutil
-import subprocess
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +17,7 @@ import pytest
 
 from hostile import HOSTILE
 from test_clipboard import read_clipboard, x_display  # noqa: F401  (x_display is a fixture)
-from test_terminal import DEADLINE, Terminal, installed_warroom, terminal, wait_for_log  # noqa: F401
+from test_terminal import DEADLINE, Terminal, installed_warroom, terminal  # noqa: F401  (terminal is a fixture)
 from warroom import events as kinds
 from warroom.clock import iso
 from warroom.commands import declaration

@@ -164,6 +164,7 @@ def run_watch_via_cli(monkeypatch, db_path: Path, clock: FakeClock, args: list[s
         asyncio.run(session(app))
 
     monkeypatch.setattr(app_module, "run_console", headless)
+    monkeypatch.setattr(app_module, "require_terminal", lambda: None)  # CliRunner's streams are not a terminal
     result = CliRunner().invoke(cli, ["--db", str(db_path), "watch", *args], obj=Context(None, None, clock))
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -281,6 +282,7 @@ def test_watch_on_a_missing_database_is_one_line_and_exit_2(tmp_path, monkeypatc
     opened: list = []
     # Were the database ever opened (and so made), no screen may start inside the test runner.
     monkeypatch.setattr(app_module, "run_console", lambda *args, **kwargs: opened.append(kwargs))
+    monkeypatch.setattr(app_module, "require_terminal", lambda: None)  # as at a terminal: the database is the problem
     before = sorted(p for p in tmp_path.rglob("*"))
     result = CliRunner().invoke(cli, args, obj=Context(None, None))
     assert opened == []

@@ -149,8 +149,9 @@ def cli(ctx: click.Context, db: str | None, playbook: str | None) -> None:
     context.verb = ctx.invoked_subcommand
     ctx.call_on_close(context.close)
     if ctx.invoked_subcommand is None:
-        from warroom.tui.app import run_console  # the scripting verbs never pay for Textual
+        from warroom.tui.app import require_terminal, run_console  # the scripting verbs never pay for Textual
 
+        require_terminal()  # before the store: a console that cannot start creates no database
         run_console(context.store(), context.playbook_path)
 
 
@@ -332,7 +333,8 @@ def _browse_in_terminal(context: Context, store: Store, status: str | None, seve
     """
     if not (sys.stdin.isatty() and sys.stdout.isatty()) or not store.incidents():
         return False
-    from warroom.tui.screens.browser import filter_query, run_browser  # the table never pays for Textual
+    from warroom.tui.app import run_console  # the table never pays for Textual
+    from warroom.tui.screens.browser import filter_query
 
     # Its own writable store: resuming an open incident from the browser writes to its log. A log this
     # user cannot write gets the table instead.
@@ -341,7 +343,7 @@ def _browse_in_terminal(context: Context, store: Store, status: str | None, seve
     except WarroomError:
         return False
     with writable:
-        run_browser(writable, query=filter_query(status, severity, search), playbook_path=context.playbook_path)
+        run_console(writable, context.playbook_path, browse=filter_query(status, severity, search))
     return True
 
 
@@ -593,11 +595,12 @@ def verify(ctx: click.Context, incident: str | None) -> None:
 @click.pass_context
 def watch(ctx: click.Context, incident: str | None) -> None:
     """A read-only wall-screen view that follows the live incident (or the one named)."""
+    from warroom.tui.app import require_terminal, run_console
+
+    require_terminal()
     context = _ctx(ctx)
     store = context.store(readonly=True)
     incident_id = store.find_incident(incident) if incident else None
-    from warroom.tui.app import run_console
-
     run_console(store, incident_id=incident_id, watch=True)
 
 
@@ -606,11 +609,12 @@ def watch(ctx: click.Context, incident: str | None) -> None:
 @click.pass_context
 def replay(ctx: click.Context, incident: str) -> None:
     """Replay an incident as the room saw it: read-only, play/pause, 1x-600x, step, jump."""
+    from warroom.tui.app import require_terminal, run_console
+
+    require_terminal()
     context = _ctx(ctx)
     store = context.store(readonly=True)
     incident_id = store.find_incident(incident)
-    from warroom.tui.app import run_console
-
     run_console(store, incident_id=incident_id, replay=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from functools import partial
 from pathlib import Path
 from time import monotonic
@@ -247,10 +248,26 @@ def make_app(
     )
 
 
+def require_terminal() -> None:
+    """The console, the wall and replay draw on a terminal and read its keys: without one, one line and exit 2.
+
+    Textual would write its escape codes into the pipe and spin a core waiting for keys that never come."""
+    try:
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed, or not a file at all
+        interactive = False
+    if not interactive:
+        raise WarroomError(
+            "the console needs a terminal (standard input and output); scripts use `warroom list`, `show`, "
+            "`log`, `act` and `export`"
+        )
+
+
 def run_console(
     store: Store, playbook_path: str | Path | None = None, incident_id: str | None = None, watch: bool = False,
     replay: bool = False, browse: str | None = None,
 ) -> None:
+    require_terminal()
     app = make_app(store, playbook_path=playbook_path, incident_id=incident_id, watch=watch, replay=replay, browse=browse)
     # No garbage collection until the first frame is on screen; then the loaded incident is frozen out of
     # the collector's reach, so that a full collection never walks a 10,000-event log between two key presses.

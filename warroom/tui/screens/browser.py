@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,10 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from warroom.clock import Clock, format_duration
-from warroom.store import IncidentRow, Store
+from warroom.clock import format_duration
+from warroom.store import IncidentRow
 from warroom.text import one_line
-from warroom.tui.app import WarroomApp, make_app, run_console
 from warroom.tui.messages import GoBack, OpenIncident, ReplayIncident
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.plain_input import PlainInput
@@ -180,14 +178,3 @@ class BrowserScreen(Screen):
 
     def action_back(self) -> None:
         self.post_message(GoBack())  # opened by `warroom list` itself, there is nothing under it: warroom ends
-
-
-def make_browser_app(
-    store: Store, *, query: str = "", playbook_path: str | Path | None = None, clock: Clock | None = None
-) -> WarroomApp:
-    """The app `warroom list` opens in a terminal: on the browser, instead of resuming or declaring."""
-    return make_app(store, playbook_path=playbook_path, clock=clock, browse=query)
-
-
-def run_browser(store: Store, *, query: str = "", playbook_path: str | Path | None = None) -> None:
-    run_console(store, playbook_path=playbook_path, browse=query)
