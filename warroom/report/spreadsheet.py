@@ -59,7 +59,8 @@ def timeline_csv(events: Iterable[Event]) -> str:
                 entry.description + IN_FULL if is_message_copy(event) else entry.description,
                 "true" if event.backfilled else "false",
             ]
+        # Every row is written: free the entries (their descriptions are most of the memory) before
+        # csv_text makes the whole text, so that the two are never held at once.
+        entries.clear()
 
-    text = csv_text(rows())  # type: ignore[arg-type]  # it only iterates the rows
-    del entries  # only the text is needed now: let it have the memory the entries held
-    return text
+    return csv_text(rows())  # type: ignore[arg-type]  # it only iterates the rows
