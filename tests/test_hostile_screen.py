@@ -186,3 +186,34 @@ async def test_emoji_sequences_show_as_emoji(store, clock, playbook):
         await pilot.pause()
         title = app.screen.query_one(IncidentHeader).render().plain
         assert "\U0001f9d1\u200d\U0001f692" in title and "\\u200d" not in title
+
+
+@pytest.mark.parametrize("mode", ["console", "replay", "watch"])
+async def test_a_log_that_cannot_be_read_ends_the_screen_with_one_line(store, clock, playbook, db_path, mode):
+    from test_hostile_cli import _write_like_an_old_warroom
+
+    incident = store.declare(declaration(playbook, clock.now(), playbook.severities[0].id, "Old", "", ())).incident
+    _write_like_an_old_warroom(db_path, incident)
+    app = make_app(store, clock=clock, incident_id=incident, **({mode: True} if mode != "console" else {}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+    assert app.return_code == 1
+    assert app.problem.startswith(f"{incident} event 1 (declared): its time is unreadable")
+
+
+async def test_the_browser_says_why_an_unreadable_incident_does_not_open(store, clock, playbook, db_path):
+    from test_hostile_cli import _write_like_an_old_warroom
+
+    broken = store.declare(declaration(playbook, clock.now(), playbook.severities[0].id, "Old", "", ())).incident
+    store.declare(declaration(playbook, clock.now(), playbook.severities[0].id, "Fine", "", ()))
+    _write_like_an_old_warroom(db_path, broken)
+    app = make_app(store, clock=clock, browse="")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        browser = app.screen
+        browser.open_incident(broken)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is browser and app.is_running
+        assert any("its time is unreadable" in n.message for n in app._notifications)

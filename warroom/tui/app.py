@@ -17,6 +17,7 @@ from textual.theme import Theme
 
 from warroom.clock import Clock, SystemClock
 from warroom.errors import WarroomError
+from warroom.events import Event
 from warroom.playbook import Playbook, load_playbook
 from warroom.store import Store
 from warroom.text import one_line
@@ -77,6 +78,7 @@ class WarroomApp(App):
         self.clock: Clock = clock or SystemClock()
         self.incident_id = incident_id
         self.freeze_after_first_frame = False  # run_console sets it: a test process keeps its collector as is
+        self.problem = ""  # why the app ended early, for run_console to say
         self._last_input = monotonic()
 
     def _freeze_what_is_loaded(self) -> None:
@@ -143,6 +145,35 @@ class WarroomApp(App):
             return PickerScreen(open_incidents)
         return self._declare_screen()
 
+    # --- a log that cannot be read ---------------------------------------------------------------
+
+    def read_log(self, screen: Screen, incident_id: str) -> list[Event] | None:
+        """An incident's events for a screen about to show it; None, once arranged that the screen goes with one
+        line, when its log cannot be read (a time an old warroom wrote that nothing reads back, say)."""
+        try:
+            return self.store.events(incident_id)
+        except WarroomError as error:
+            self.call_later(self._cannot_show, screen, str(error))
+            return None
+
+    def _readable(self, incident_id: str) -> list[Event] | None:
+        """Read before leaving the screen that asked (the browser, the picker): a log that cannot be read is said
+        there, and the screen stays. The events go to the new screen, which then need not read them again."""
+        try:
+            return self.store.events(incident_id)
+        except WarroomError as error:
+            self.notify(one_line(str(error)), title="Cannot open", severity="error", markup=False)
+            return None
+
+    def _cannot_show(self, screen: Screen, problem: str) -> None:
+        if len(self.screen_stack) <= 2:  # it was the first screen: warroom ends with the line
+            self.problem = problem
+            self.exit(return_code=1)
+            return
+        if self.screen is screen:
+            self.pop_screen()
+        self.notify(one_line(problem), title="Cannot open", severity="error", markup=False)
+
     # --- navigation: the screens post what they want (warroom.tui.messages); only the app moves them ---------
 
     def new_playbook(self) -> Playbook:
@@ -165,15 +196,20 @@ class WarroomApp(App):
             while self.screen is not consoles[-1]:
                 self.pop_screen()
             return
+        events = self._readable(message.incident_id)
+        if events is None:
+            return
         while consoles and self.screen is not consoles[-1]:
             self.pop_screen()  # the browser (or picker) over the console goes: the console is replaced below
-        self.open_incident(message.incident_id)
+        self.open_incident(message.incident_id, events)
 
     @on(messages.ReplayIncident)
     def _on_replay_incident(self, message: messages.ReplayIncident) -> None:
         from warroom.tui.screens.replay import ReplayScreen
 
-        self.push_screen(ReplayScreen(message.incident_id))
+        events = self._readable(message.incident_id)
+        if events is not None:
+            self.push_screen(ReplayScreen(message.incident_id, events))
 
     @on(messages.ShowBrowser)
     def _on_show_browser(self) -> None:
@@ -199,17 +235,17 @@ class WarroomApp(App):
 
         return DeclareScreen(self.new_playbook(), can_go_back=can_go_back)
 
-    def open_incident(self, incident_id: str) -> None:
-        console = self._console(incident_id)
+    def open_incident(self, incident_id: str, events: list[Event] | None = None) -> None:
+        console = self._console(incident_id, events)
         if len(self.screen_stack) > 1:
             self.switch_screen(console)
         else:
             self.push_screen(console)
 
-    def _console(self, incident_id: str) -> Screen:
+    def _console(self, incident_id: str, events: list[Event] | None = None) -> Screen:
         from warroom.tui.screens.console import ConsoleScreen
 
-        return ConsoleScreen(incident_id)
+        return ConsoleScreen(incident_id, events)
 
     # --- copying -------------------------------------------------------------------------------
 
@@ -280,4 +316,4 @@ def run_console(
         gc.set_threshold(*threshold)
         gc.enable()
     if app.return_code:
-        raise WarroomError("the console stopped with an error", exit_code=app.return_code)
+        raise WarroomError(app.problem or "the console stopped with an error", exit_code=app.return_code)

@@ -115,9 +115,11 @@ class ConsoleScreen(Screen):
     state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
     now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
-    def __init__(self, incident_id: str) -> None:
+    def __init__(self, incident_id: str, events: list[Event] | None = None) -> None:
+        """`events`: the log, when whoever opens the console has just read it."""
         super().__init__()
         self.incident_id = incident_id
+        self._events = events
         self.incident_log = IncidentLog(())
         self.last_event_id = 0
         self._alarmed_rungs: set[str] = set()
@@ -127,13 +129,20 @@ class ConsoleScreen(Screen):
         self._laid_out_for: tuple[bool, bool] | None = None  # (roomy, too small) when the footer was last laid out
         self._shown = False  # the screen has been on top once
         self._unseen_alerts = 0  # alerts that came while a template tab was shown
+        self.unreadable = False  # the log could not be read: the screen is taken away at once
         self._warned_unfilled: set[tuple[str, str]] = set()  # (template, text) y has warned about: y now copies it
 
     # --- building ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         # The log is read first: the template tabs come from the incident's own playbook.
-        self.incident_log = IncidentLog(self.app.store.events(self.incident_id))
+        events = self._events if self._events is not None else self.app.read_log(self, self.incident_id)
+        self._events = None  # the incident log holds them from here on
+        if events is None:
+            self.unreadable = True
+            yield Static(f"{self.incident_id}: its log cannot be read", markup=False)
+            return
+        self.incident_log = IncidentLog(events)
         yield IncidentHeader(id="header").data_bind(ConsoleScreen.state, ConsoleScreen.now)
         with Container(id="panes"):
             yield IncidentClock(id="clock").data_bind(ConsoleScreen.state, ConsoleScreen.now)
@@ -160,6 +169,8 @@ class ConsoleScreen(Screen):
         return playbook.templates if playbook else ()
 
     def on_mount(self) -> None:
+        if self.unreadable:
+            return  # the app takes this screen away, saying why (WarroomApp.read_log)
         self.last_event_id = max((e.id for e in self.incident_log.events), default=0)
         self._data_version = self.app.store.data_version()
         self.now = self._clock_now()
@@ -560,6 +571,8 @@ class ConsoleScreen(Screen):
     # --- layout ------------------------------------------------------------------------------
 
     def on_resize(self) -> None:
+        if self.unreadable:
+            return
         width, height = self.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")

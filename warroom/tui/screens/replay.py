@@ -35,6 +35,7 @@ from warroom.tui.widgets.templates import TemplateText
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.live_line import LiveLine
 from warroom.tui.widgets.timeline import Timeline
+from warroom.events import Event
 from warroom.tui.widgets.plain_input import PlainInput
 
 SPEEDS = (1, 10, 60, 600)
@@ -229,9 +230,11 @@ class ReplayScreen(Screen):
     state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
     now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
-    def __init__(self, incident_id: str) -> None:
+    def __init__(self, incident_id: str, events: list[Event] | None = None) -> None:
+        """`events`: the log, when whoever opens the replay has just read it."""
         super().__init__()
         self.incident_id = incident_id
+        self._events = events
         self.replay: Replay | None = None
         self.count = 0
         self.cursor: datetime | None = None
@@ -246,7 +249,12 @@ class ReplayScreen(Screen):
         return SPEEDS[self.speed_index]
 
     def compose(self) -> ComposeResult:
-        self.replay = Replay(self.app.store.events(self.incident_id))
+        events = self._events if self._events is not None else self.app.read_log(self, self.incident_id)
+        self._events = None
+        if events is None:  # the app takes this screen away, saying why
+            yield Static(f"{self.incident_id}: its log cannot be read", markup=False)
+            return
+        self.replay = Replay(events)
         self.stops = stops(self.replay.moments())
         playbook = self.replay.state_after(len(self.replay)).playbook
         yield IncidentHeader(id="header").data_bind(ReplayScreen.state, ReplayScreen.now)
@@ -268,6 +276,8 @@ class ReplayScreen(Screen):
         yield KeyBar(compact=True)
 
     def on_mount(self) -> None:
+        if self.replay is None:
+            return
         self.query_one(IncidentHeader).mode = "REPLAY"
         for widget in self.query("Checklist, EscalationLadder"):
             widget.can_focus = False  # nothing here writes: the panes only show
@@ -464,6 +474,8 @@ class ReplayScreen(Screen):
     # --- layout --------------------------------------------------------------------------------
 
     def on_resize(self) -> None:
+        if self.replay is None:
+            return  # the log could not be read: the app takes this screen away
         width, height = self.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")

@@ -79,7 +79,7 @@ class WatchScreen(Screen):
         store = self.app.store
         self._data_version = store.data_version()
         self.last_event_id = store.last_event_id()
-        events = store.events(self.incident_id) if self.incident_id else []
+        events = (self.app.read_log(self, self.incident_id) if self.incident_id else []) or []
         self.incident_log = IncidentLog(events)
         self.now = self.app.clock.now().replace(microsecond=0)
         self.state = self.incident_log.state if events else None
