@@ -558,3 +558,12 @@ def test_the_console_without_a_terminal_is_one_line_and_creates_nothing(tmp_path
     assert lines == ["warroom: the console needs a terminal (standard input and output); scripts use `warroom list`, "
                      "`show`, `log`, `act` and `export`"]
     assert not db.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_act_with_a_typo_is_refused_with_what_was_meant(warroom) -> None:
+    incident = warroom.ok("declare", "-s", "P1", "-t", "Checkout down").stdout.strip()
+    assert warroom.refused("act", incident, "stauts", "mitigating") == (
+        "unknown command `stauts`: did you mean `status`? (for a note, write `note stauts mitigating`)"
+    )
+    with Store(warroom.db, readonly=True) as store:
+        assert [e.kind for e in store.events(incident)] == ["declared"]

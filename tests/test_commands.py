@@ -276,3 +276,39 @@ def test_completions(room) -> None:
     assert completions("sev ", room.state()) == ["sev P0", "sev P1", "sev P2"]
     assert completions("notify c", room.state()) == ["notify cto", "notify ceo"]
     assert completions("phase ", room.state())[0] == "phase next"
+
+
+# --- typos and a resolved incident ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "meant"), [
+    ("stauts mitigating", "status"), ("resolv", "resolve"), ("notfiy", "notify"), ("chekc 3", "check"),
+    ("impcat EU down", "impact"), ("reopne", "reopen"), ("sve P0", "sev"), ("acknowlege", "ack"),
+])
+def test_a_typo_of_a_command_word_is_refused_with_what_was_meant(room, line, meant) -> None:
+    message = room.refused(line)
+    assert message.startswith(f"unknown command `{line.split()[0]}`: did you mean `{meant}`?")
+    assert f"`note {line}`" in message
+
+
+@pytest.mark.parametrize("line", [
+    "not sure what changed", "node db-1 down", "back to normal at 18:10", "the cache is cold", "set up a bridge",
+    "rule 3 fired", "restarted the consumer",
+])
+def test_a_note_that_merely_looks_like_a_command_stays_a_note(room, line) -> None:
+    assert room.parse(line).kind == kinds.NOTE
+
+
+@pytest.mark.parametrize("line", ["check 1", "uncheck 1", "notify", "ack", "phase next"])
+def test_a_resolved_incident_takes_no_ticks_pages_or_phase_moves(room, line) -> None:
+    room.do("check 2")
+    room.do("notify")
+    room.do("resolve")
+    message = room.refused(line)
+    assert message.endswith("is resolved: `" + line.split()[0] + "` needs it open (`reopen` first, or R)")
+    room.do("note still writing the timeline")  # notes, roles and a reopen still go in
+    room.do("reopen")
+    try:
+        room.parse(line)
+    except CommandError as error:  # refused, if at all, for what the line asks, not for the incident being resolved
+        assert "is resolved" not in str(error)

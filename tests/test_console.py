@@ -1241,3 +1241,18 @@ async def test_help_lists_every_key_the_console_binds(store, clock, incident):
         rows = dict(keys_table.rows)
         assert rows["n"].startswith("notify") and rows["s / e / i"].startswith("status, ETA, impact")
         assert rows["space / enter"].startswith("tick or untick")
+
+
+async def test_a_resolved_incident_offers_no_tick_and_refuses_one(store, clock, incident):
+    app = console_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await command(pilot, "resolve")
+        await pilot.pause()
+        keys = await footer_keys(app, pilot)
+        assert ("space", "Tick") not in keys and ("R", "Reopen") in keys
+        before = logged(store, incident)
+        await pilot.press("space")  # the key does nothing
+        await command(pilot, "check 1")  # the command says why
+        await pilot.pause()
+        assert logged(store, incident) == before
+        assert "is resolved: `check` needs it open" in bar_error(app)

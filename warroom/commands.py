@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 ALIASES = {"severity": "sev", "acknowledge": "ack", "page": "notify", "resolved": "resolve", "next": "phase"}
 CONSOLE_ONLY = {"copy"}
+# What a resolved incident no longer takes: its clock has stopped; `reopen` first.
+OPEN_ONLY = {"check", "uncheck", "notify", "ack", "phase"}
 
 
 class CommandError(WarroomError):
@@ -62,8 +64,45 @@ def parse(line: str, state: IncidentState, now: datetime) -> Action:
         rest = "next"
     handler = _HANDLERS.get(command)
     if handler is None:
+        meant = did_you_mean(word)
+        if meant is not None:
+            raise CommandError(f"unknown command `{word}`: did you mean `{meant}`? (for a note, write `note {text}`)")
         return _note(text, state, now)
+    if command in OPEN_ONLY and state.resolved:
+        raise CommandError(f"{state.id} is resolved: `{command}` needs it open (`reopen` first, or R)")
     return handler(rest, state, now)
+
+
+def did_you_mean(word: str) -> str | None:
+    """The command word a typo was meant to be, or None for a word that is no typo of one (a note's first word).
+
+    Close means one slip (two for a long word): a letter left out, added, changed or two swapped. Short words
+    count only a swap, so that a note such as "node db-1 down" or "not sure" stays a note."""
+    typed = word.lower()
+    if len(typed) < 3 or typed in _HANDLERS or typed in ALIASES:
+        return None
+    best: tuple[int, str] | None = None
+    for candidate in [*COMMANDS, *ALIASES]:
+        distance = _slips(typed, candidate)
+        allowed = 0 if len(candidate) <= 4 else 1 if len(candidate) < 8 else 2
+        swapped = len(typed) == len(candidate) and sorted(typed) == sorted(candidate) and distance == 1
+        if (distance <= allowed or swapped) and (best is None or distance < best[0]):
+            best = (distance, ALIASES.get(candidate, candidate))
+    return None if best is None else best[1]
+
+
+def _slips(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def _need(rest: str, usage: str) -> str:

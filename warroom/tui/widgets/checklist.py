@@ -27,7 +27,7 @@ class Checklist(WrappedOptionList):
 
     BINDINGS = [
         Binding("space", "toggle", "Tick", tooltip=TOGGLE_HELP),
-        Binding("enter", "toggle", "Tick / open", show=False, tooltip=TOGGLE_HELP),
+        Binding("enter", "open_or_tick", "Tick / open", show=False, tooltip=TOGGLE_HELP),
     ]
 
     state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
@@ -50,8 +50,19 @@ class Checklist(WrappedOptionList):
     def on_mount(self) -> None:
         self.border_title = "Checklist"
 
-    def watch_state(self) -> None:
+    def watch_state(self, old: IncidentState | None, new: IncidentState | None) -> None:
+        if self.can_focus and (old is not None and old.resolved) != (new is not None and new.resolved):
+            self.refresh_bindings()  # "space Tick" leaves the footer, or comes back
         self._rebuild()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A resolved incident takes no ticks: space leaves the footer (enter still opens and closes a phase)."""
+        if action == "toggle" and self.state is not None and self.state.resolved:
+            return False
+        return True
+
+    def action_open_or_tick(self) -> None:
+        self.action_toggle()
 
     def watch_now(self) -> None:
         self._rebuild()
