@@ -85,3 +85,35 @@ async def test_declaring_while_one_is_open_says_so(store, clock, playbook):
         await pilot.pause()
         warning = app.screen.query_one("#declare-open", Static)
         assert "Still open: INC-1 (Checkout down)" in str(warning.content)
+
+
+async def test_with_every_rung_due_everyone_names_the_same_rung_to_page(store, clock, playbook, db_path):
+    """Two hours in, nobody paged: the ladder's marker, the toast, the wall and `n` all say the first rung."""
+    from warroom import views
+    from warroom.incident import state_of
+    from warroom.tui.widgets.ladder import EscalationLadder
+
+    incident = store.declare(declaration_payload(playbook, clock.now(), severity=playbook.severities[0].id)).incident
+    clock.advance(hours=2)
+    state = state_of(store.events(incident))
+    ladder = views.ladder(state, clock.now())
+    assert len(ladder.due) > 1
+    first = ladder.to_page
+    assert first is not None and first.number == min(r.number for r in ladder.due)
+    app = make_app(store, clock=clock, incident_id=incident)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        rows = [str(app.screen.query_one(EscalationLadder).get_option_at_index(i).prompt) for i in range(len(ladder.rungs))]
+        marked = [row for row in rows if row.lstrip().startswith("▶")]
+        assert len(marked) == 1 and first.rung.name in marked[0]
+        toasts = [n.title for n in app._notifications]
+        assert any(f"page {first.rung.name} first" in (title or "") for title in toasts), toasts
+        await pilot.press("n")
+        await pilot.pause()
+    assert store.events(incident)[-1].payload == {"rung": first.rung.id}
+    wall = make_app(store, clock=clock, incident_id=incident, watch=True)
+    async with wall.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        second = views.ladder(state_of(store.events(incident)), clock.now()).to_page
+        line = str(wall.screen.query_one("#watch-ladder", Static).content)
+        assert f"ESCALATE: page {second.rung.name}" in line and "also due" in line

@@ -75,7 +75,7 @@ async def test_watch_shows_clock_response_and_rung(store, reader, clock, playboo
         assert "█" in str(big.render())  # block digits, not plain text
         assert text_of(screen, "#watch-response") == "Response target (1h): due 19:00, 55m left"
         # Nobody has been paged: the first rung is due, with its number, for the room to read.
-        assert text_of(screen, "#watch-ladder").strip() == "ESCALATE: On-call Engineer due   +1-555-0101"
+        assert text_of(screen, "#watch-ladder").strip() == "ESCALATE: page On-call Engineer   +1-555-0101"
         header = str(screen.query_one("#header").render())
         assert "read-only" in header and "INC-1" in header and "P1 High" in header and "Checkout is down" in header
         assert not screen.query_one("#watch-waiting").display

@@ -253,10 +253,9 @@ def _notify(rest: str, state: IncidentState, now: datetime) -> Action:
         rung = _find_rung(rest, state, now)
     else:
         view = ladder(state, now)
-        candidates = list(view.due) or [r for r in view.rungs if r.current and r.state == "waiting"]
-        if not candidates:
+        rung = view.to_page or next((r for r in view.rungs if r.current and r.state == "waiting"), None)
+        if rung is None:
             raise CommandError("no rung is due: expected `notify RUNG` to page one ahead of time")
-        rung = candidates[0]
     if rung.notified_at is not None:
         raise CommandError(f"{rung.rung.name} was already notified at {local_hm(rung.notified_at)}")
     return Action(kinds.NOTIFY, {"rung": rung.rung.id}, f"notified: {rung.rung.name}")

@@ -184,9 +184,15 @@ class RungView:
 @dataclass(frozen=True)
 class LadderView:
     rungs: tuple[RungView, ...]
-    due: tuple[RungView, ...]  # fallen due and not yet notified: the alarm
+    due: tuple[RungView, ...]  # fallen due and not yet notified, in ladder order: the alarm
     next: RungView | None  # the next rung still to fall due
     next_in: timedelta | None
+
+    @property
+    def to_page(self) -> RungView | None:
+        """Who to page now: the first rung due and not yet notified, in ladder order (with four due, the on-call
+        engineer before the CEO). The ladder's marker, the toasts, `n`, the wall and `show` all ask this one."""
+        return self.due[0] if self.due else None
 
 
 def ladder(state: IncidentState, now: datetime) -> LadderView:

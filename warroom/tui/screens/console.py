@@ -66,8 +66,8 @@ def overdue_advice(ladder: views.LadderView) -> str:
         rung = waiting[0]
         when = f" {local_hm(rung.notified_at)}" if rung.notified_at else ""
         return f"{one_line(rung.rung.name)} paged{when}, no ack yet.\nCall {contacts_text(rung)}; press a when they answer."
-    if ladder.due:
-        rung = ladder.due[0]
+    if ladder.to_page is not None:
+        rung = ladder.to_page
         return f"Page {one_line(rung.rung.name)}: call {contacts_text(rung)}.\nPress n, then a when they answer."
     return "Nobody has acknowledged yet: press a when a rung answers."
 
@@ -284,7 +284,8 @@ class ConsoleScreen(Screen):
             if len(fresh) == 1:
                 title, message = f"Escalate: {one_line(fresh[0].rung.name)}", f"Call {contacts_text(fresh[0])}; press n when notified."
             else:
-                title = f"Escalate: {len(fresh)} rungs due"
+                first = ladder.to_page or fresh[0]
+                title = f"Escalate: {len(fresh)} rungs due; page {one_line(first.rung.name)} first"
                 calls = "\n".join(f"{one_line(r.rung.name)}: {contacts_text(r)}" for r in fresh)
                 message = f"{calls}\nPress n as each is notified."
             self.notify(message, title=title, severity="error", timeout=ALARM_SECONDS, markup=False)

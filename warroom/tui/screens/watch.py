@@ -25,10 +25,14 @@ from warroom.tui.widgets.timeline import Timeline
 
 def ladder_line(state: IncidentState, now: datetime) -> Content:
     ladder = views.ladder(state, now)
-    if ladder.due:
-        rung = ladder.due[-1]
-        numbers = "  ".join(c.phone for c in rung.rung.contacts)
-        return Content.assemble((f" ESCALATE: {one_line(rung.rung.name)} due ", "bold $text on $error"), f"  {numbers}")
+    rung = ladder.to_page
+    if rung is not None:
+        numbers = "  ".join(one_line(c.phone) for c in rung.rung.contacts)
+        also = [one_line(r.rung.name) for r in ladder.due[1:]]
+        return Content.assemble(
+            (f" ESCALATE: page {one_line(rung.rung.name)} ", "bold $text on $error"), f"  {numbers}",
+            (f"  ·  also due: {', '.join(also)}" if also else "", "bold $error"),
+        )
     reached = [r for r in ladder.rungs if r.state in ("notified", "acknowledged")]
     parts: list = []
     if reached:

@@ -62,6 +62,7 @@ class EscalationLadder(WrappedOptionList):
     def __init__(self, *, hints: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.hints = hints  # the console's keys in the text; not in replay, where nothing is typed
+        self._to_page: views.RungView | None = None  # who to page now, as of the last rebuild
 
     def on_mount(self) -> None:
         self.border_title = "Escalation ladder"
@@ -85,6 +86,7 @@ class EscalationLadder(WrappedOptionList):
         if state is None or now is None or not state.declared:
             return
         ladder = views.ladder(state, now)
+        self._to_page = ladder.to_page
         self._wrapped_at = width = self._wrap_width()
         options = [
             Option(self._rung(rung, state, now, width), id=f"rung:{rung.rung.id}") for rung in ladder.rungs
@@ -124,7 +126,10 @@ class EscalationLadder(WrappedOptionList):
             status_text = f"due in {format_duration(rung.due_at - now, seconds=False)}"
         elif kind == "closed":
             status_text = "not notified" if rung.state == "due" else "not reached"
-        marker = "▶" if rung.current and not state.resolved else " "
+        # The marker is on who to page now; with nobody to page, on the rung whose window the incident is in.
+        page = self._to_page
+        pointed = rung.rung.id == page.rung.id if page is not None else rung.current
+        marker = "▶" if pointed and not state.resolved else " "
         faint = "$text-disabled" if dim else ""
         head = flow(
             Content.styled(f"{marker}{rung.number} ", name_style),
