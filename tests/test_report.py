@@ -209,7 +209,7 @@ def test_timeline_sorted_by_when_it_happened_with_the_backfilled_entry_marked(ma
         "cannot pay; commander: alice; runbook: Database Issues |",
         "| 15:03:20 | T+0:03:20 | prometheus | Alert: FIRING HighErrorRate ⏎ service=checkout \\| p99=4s |",
         "| 15:04:00 | T+0:04:00 | alice | Done: Automated monitoring alerts (Detection \\& Analysis, step 1) |",
-        "| 15:05:00 | T+0:05:00 | alice | Notified On-call Engineer (Primary \\+1-555-0101) |",
+        "| 15:05:00 | T+0:05:00 | alice | Notified On-call Engineer (Primary +1-555-0101) |",
         "| 15:07:00 | T+0:07:00 | bob | On-call Engineer acknowledged |",
         "| 15:08:00 | T+0:08:00 | alice | Sam is scribe |",
         "| 15:09:00 | T+0:09:00 | sam | Note: Pool exhausted: max\\_connections hit \\| see the \\`db-pool\\` dashboard |",
@@ -218,10 +218,10 @@ def test_timeline_sorted_by_when_it_happened_with_the_backfilled_entry_marked(ma
         "| 15:16:00 | T+0:16:00 | bob | Done: Isolate affected systems (Containment, step 1) |",
         "| 15:18:00 | T+0:18:00 | bob | Done: Check connection pool status (Database Issues, step 1) |",
         "| 15:20:00 | T+0:20:00 | alice | Status changed from investigating to mitigating |",
-        "| 15:21:00 | T+0:21:00 | alice | Notified Engineering Manager (Secondary \\+1-555-0102) |",
+        "| 15:21:00 | T+0:21:00 | alice | Notified Engineering Manager (Secondary +1-555-0102) |",
         "| 15:22:00 | T+0:22:00 | alice | Copied the Customer Communication message to send (clipboard); in full under "
         "Communications |",
-        "| 15:22:00 | T+0:22:00 | alice | Copied the number for Secondary: \\+1-555-0102 (terminal clipboard, OSC 52) |",
+        "| 15:22:00 | T+0:22:00 | alice | Copied the number for Secondary: +1-555-0102 (terminal clipboard, OSC 52) |",
         "| 15:35:00 | T+0:35:00 | alice | Moved to phase Recovery (window 1h-4h) |",
         "| 15:40:00 | T+0:40:00 | alice | Done: Restore normal operations (Recovery, step 1) |",
         "| 15:50:00 | T+0:50:00 | alice | Incident resolved after 50 minutes |",
@@ -344,7 +344,7 @@ def test_a_fact_backfilled_to_before_the_declaration_counts(store: Store, clock:
     assert state.acknowledged_at == at(3)
     text = report.markdown_report(store.events(incident), clock.now())
     assert "- **Time to acknowledge:** 3 minutes" in sections(text)["Metrics"]
-    assert "| 15:02:00 | T+0:02:00 | alice | Notified On-call Engineer (Primary \\+1-555-0101) _(backfilled, recorded 15:11)_ |" in text
+    assert "| 15:02:00 | T+0:02:00 | alice | Notified On-call Engineer (Primary +1-555-0101) _(backfilled, recorded 15:11)_ |" in text
 
 
 # --- escaping what people typed ----------------------------------------------------------------------

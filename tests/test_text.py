@@ -174,3 +174,15 @@ def test_emoji_and_wide_text_pass_as_they_are() -> None:
     assert text.for_terminal(HOSTILE["zwj-emoji"]) == HOSTILE["zwj-emoji"]
     assert text.for_terminal(HOSTILE["cjk-wide"]) == HOSTILE["cjk-wide"]
     assert text.is_inert(HOSTILE["cjk-wide"]) and not text.is_inert("a\nb")
+
+
+@given(any_text)
+@settings(max_examples=200)
+def test_text_that_begins_a_line_starts_no_list_quote_or_heading(value: str) -> None:
+    tokens = MARKDOWN.parse(text.md_inline(value, line_start=True) or "x")
+    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+
+
+def test_numbers_stay_numbers_in_csv_and_as_typed_in_markdown() -> None:
+    assert text.csv_text([[-120, 3.5, "-120"]]) == '"-120","3.5","\'-120"\r\n'
+    assert text.md_inline("+1-555-0101") == "+1-555-0101"
