@@ -117,3 +117,31 @@ async def test_with_every_rung_due_everyone_names_the_same_rung_to_page(store, c
         second = views.ladder(state_of(store.events(incident)), clock.now()).to_page
         line = str(wall.screen.query_one("#watch-ladder", Static).content)
         assert f"ESCALATE: page {second.rung.name}" in line and "also due" in line
+
+
+def test_the_response_verdict_after_a_raise_is_the_same_everywhere(store, clock, playbook):
+    """Acknowledged in time as P1, then raised to P0: the console, stats and the report all judge by P1's target."""
+    from warroom import report, views
+    from warroom.incident import state_of
+    from warroom.tui.widgets.clock_pane import response_line
+
+    ids = [s.id for s in playbook.severities]
+    low, high = ids[1], ids[0]
+    incident = store.declare(declaration_payload(playbook, clock.now(), severity=low)).incident
+    clock.advance(minutes=5)
+    store.append(incident, kinds.NOTIFY, {"rung": playbook.ladder[0].id})
+    store.append(incident, kinds.ACK, {"rung": playbook.ladder[0].id})
+    clock.advance(minutes=5)
+    store.append(incident, kinds.SEVERITY, {"severity": high})
+    state = state_of(store.events(incident))
+    verdict = views.response(state, clock.now())
+    assert verdict.state == "met" and verdict.severity.id == low
+    label = playbook.severity(low).response_label
+    assert response_line(state, clock.now()).plain.startswith(f"Response target ({low}, {label}): met at")
+    text = report.format_stats(report.stats([state], clock.now(), None))
+    target = report.target_words(playbook.severity(low).response_target) if hasattr(report, "target_words") else None
+    line = next(row for row in text.splitlines() if "response target" in row)
+    assert f" as {low})" in line and "met 1 of 1" in line
+    if target:
+        assert f"({target} as {low})" in line
+    assert f"({low} when acknowledged" in report.markdown_report(store.events(incident), clock.now())

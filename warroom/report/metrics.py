@@ -239,7 +239,9 @@ def stats(states: Iterable[IncidentState], now: datetime, since: datetime | None
         targets = []
         for state, m in group:
             assert state.playbook is not None
-            target = target_words(views.severity_of(state).response_target)
+            # The target it was judged by (views.response): the severity in force when someone responded.
+            judged = m.response.severity or views.severity_of(state)
+            target = target_words(judged.response_target) + (f" as {judged.id}" if judged.id != severity_id else "")
             if target not in targets:
                 targets.append(target)
             for phase in m.phases:

@@ -21,7 +21,10 @@ from warroom.tui.widgets.live_line import LiveLine
 def response_pieces(state: IncidentState, now: datetime, *, hints: bool = True) -> list[Content]:
     """The response target: counting down, met, missed, or overdue (with what to do, where keys work)."""
     response = views.response(state, now)
-    label = Content.styled(f"Response target ({response.label})", "bold")
+    # Judged by the severity in force when someone responded: after P1 -> P0 the P1 target, said as such.
+    judged = response.severity
+    by = f"{judged.id}, " if judged is not None and judged.id != state.severity else ""
+    label = Content.styled(f"Response target ({by}{response.label})", "bold")
     if response.state == "pending":
         return [Content.assemble(label, f": due {local_hm(response.due_at)},"),
                 Content.assemble(" ", (countdown(response.remaining), "bold"), " left")]
