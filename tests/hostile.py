@@ -6,6 +6,8 @@ destination would act on. The tests run each one through every input path and ch
 
 from __future__ import annotations
 
+import re
+
 ESC = "\x1b"
 BEL = "\x07"
 ST = ESC + "\\"
@@ -68,6 +70,10 @@ HOSTILE: dict[str, str] = {
     # Textual markup
     "textual-markup": "[bold]x[/bold] [@click=app.quit]quit[/] [link=http://evil.example]l[/]",
 }
+
+# Every character a terminal acts on (C0, DEL, C1), the bidi controls, the Unicode line separators and
+# lone surrogates: what no destination but a file of the log itself may get raw.
+ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 # What, once the text has been through the boundary, must be nowhere in a terminal's input.
 MARKERS = ("PWNED-TITLE", "PWNED-CLIP", "PWNED-CLEAR", "PWNED-ALT", "PWNED-DCS", "PWNED-APC", "PWNED-C1")

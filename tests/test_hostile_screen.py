@@ -11,7 +11,7 @@ import pytest
 from textual import events
 from textual.widgets import TabbedContent
 
-from hostile import HOSTILE
+from hostile import ACTIVE, HOSTILE
 from warroom import events as kinds
 from warroom.clock import FakeClock, iso
 from warroom.commands import declaration
@@ -24,9 +24,6 @@ from warroom.tui.widgets.templates import TemplateText
 
 pytestmark = pytest.mark.usefixtures("utc_local_time")
 
-# What a terminal would act on: C0 (a composited line never holds a newline), DEL, C1, bidi controls,
-# the Unicode line separators and lone surrogates.
-ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 TITLE = HOSTILE["osc0-title"] + HOSTILE["bracketed-paste-end"]
 
 

@@ -5,17 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 
 import pytest
 from hypothesis import given, settings, strategies as st
 from markdown_it import MarkdownIt
 
-from hostile import HOSTILE
+from hostile import ACTIVE, HOSTILE
 from warroom import text
-
-# Every character a terminal acts on (C0, DEL, C1), the bidi controls and lone surrogates.
-ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 # Any code point at all, controls and lone surrogates included, weighted towards the dangerous ones.
 any_text = st.text(
