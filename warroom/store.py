@@ -50,6 +50,14 @@ def login_name() -> str:
         return os.environ.get("USER") or "unknown"
 
 
+class LogMoved(WarroomError):
+    """The database file this store opened is no longer the one at its path (removed, renamed, or replaced
+    by another file): nothing more is written, to either file. Exit 1, a check that failed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=1)
+
+
 @dataclass(frozen=True)
 class IncidentRow:
     """An incident as the index table knows it (a cache of its log, for listing)."""
@@ -80,6 +88,14 @@ class Store:
         self.readonly = readonly
         create = create and not readonly
         self.conn = self._connect(create=create, follow=follow)
+        self._moved: str | None = None  # once the file at the path is not the one opened: why, for good
+        self._held = True  # False once the file is let go of and reads go on from a copy in memory
+        try:
+            found = os.stat(self.path)
+            self._opened: tuple[int, int] | None = (found.st_dev, found.st_ino)
+        except OSError as error:
+            self.conn.close()
+            raise WarroomError(f"{self.path}: cannot open the database ({error.strerror})") from None
         try:
             self._prepare_schema(create=create)
         except sqlite3.DatabaseError as error:
@@ -98,6 +114,7 @@ class Store:
         store.path = Path(path).expanduser()
         store.clock = clock or SystemClock()
         store.readonly = False  # only while the schema is made in memory
+        store._opened, store._moved, store._held = None, None, False  # no file: nothing to lose track of
         store.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         store._prepare_schema()
         store.readonly = True
@@ -287,7 +304,77 @@ class Store:
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
+        if self._held:
+            self._look_at_file()
+            if self._moved:
+                self._let_go(keep_reading=False)  # rather than leave this log's pages in the -wal at the path
         self.conn.close()
+
+    # --- the file at the path ----------------------------------------------------------------------
+
+    def check_file(self) -> str | None:
+        """None while the file at `path` is still the database this store opened; otherwise why not, in one
+        line (removed or renamed, or replaced by another file), and from then on for good. One os.stat:
+        cheap enough for every poll of a follower (the console's tick).
+
+        `data_version()` says whether anything new was committed to the log this store has open; it cannot
+        see the file at the path go (SQLite reads on from the file it opened), which is what this says. A
+        follower calls both each poll. Once the file has gone, the store lets go of it: what it committed
+        is kept in the file it opened, the -wal at the path is emptied (so that the file there now is read
+        as it is), reads go on from a copy in memory of the log as it was, and every write raises LogMoved
+        with this text. Opening the path again is the way on."""
+        if self._held:
+            self._look_at_file()
+            if self._moved:
+                self._let_go()
+        return self._moved
+
+    def _look_at_file(self) -> None:
+        """Compare the file at the path with the one opened (device and inode), and remember a difference."""
+        if self._moved or self._opened is None:
+            return
+        try:
+            found = os.stat(self.path)
+        except (FileNotFoundError, NotADirectoryError):
+            what = "was removed (or renamed)"
+        except OSError:
+            return  # cannot look (a folder's permission changed): no sign either way
+        else:
+            if (found.st_dev, found.st_ino) == self._opened:
+                return
+            what = "was replaced by another file"
+        then = "nothing new is shown" if self.readonly else "nothing more is recorded"
+        self._moved = f"{self.path}: the database {what} while warroom had it open; {then} until it is reopened"
+
+    def _let_go(self, *, keep_reading: bool = True) -> None:
+        """Stop using a file that is no longer at the path. SQLite names the -wal and -shm after the path, so
+        a replacement there (or a new file made there later) would read this log's pages in the -wal as its
+        own, and a last close skips the checkpoint that would empty it. So first checkpoint: the pages go
+        into the file they belong to, through the handle held on it, and the -wal is truncated. Then the
+        connection is closed (nothing this process does can reach either file again) and, with
+        `keep_reading`, reads go on from a copy in memory of the log as it was."""
+        conn = self.conn
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {250 if keep_reading else 2000}")  # a tick waits at most 250 ms
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error:
+            busy = 0  # a read-only or immutable connection cannot checkpoint, and left nothing to
+        if busy and keep_reading:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            return  # a reader of an older snapshot in another process: try again at the next look
+        copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        if keep_reading:
+            try:
+                conn.backup(copy)
+            except sqlite3.Error:  # unreadable now: an empty log in memory, rather than a console taken down
+                copy.close()
+                copy = Store.empty(self.path).conn
+        conn.close()
+        self.conn, self._held = copy, False
+
+    def _refuse_if_moved(self) -> None:
+        if self.check_file():
+            raise LogMoved(self._moved or "")
 
     def __enter__(self) -> "Store":
         return self
@@ -298,20 +385,33 @@ class Store:
     # --- transactions --------------------------------------------------------------------------
 
     class _Transaction:
-        def __init__(self, conn: sqlite3.Connection) -> None:
-            self.conn = conn
+        """One write. The file at the path is looked at before BEGIN IMMEDIATE (which would start using the
+        -wal there) and again before COMMIT: a log whose file went in between is rolled back, not committed."""
+
+        def __init__(self, store: "Store") -> None:
+            self.store = store
+            self.conn = store.conn
 
         def __enter__(self) -> sqlite3.Connection:
+            self.store._refuse_if_moved()
+            self.conn = self.store.conn
             self.conn.execute("BEGIN IMMEDIATE")
             return self.conn
 
         def __exit__(self, exc_type: Any, *rest: Any) -> None:
-            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+            if exc_type is None and self.store._held:
+                self.store._look_at_file()
+            if exc_type or self.store._moved:
+                self.conn.execute("ROLLBACK")
+                if exc_type is None:
+                    self.store._refuse_if_moved()
+                return
+            self.conn.execute("COMMIT")
 
     def _transaction(self) -> "_Transaction":
         if self.readonly:
             raise WarroomError(f"{self.path}: opened read-only; nothing can be written")
-        return Store._Transaction(self.conn)
+        return Store._Transaction(self)
 
     # --- incidents -----------------------------------------------------------------------------
 
@@ -378,8 +478,8 @@ class Store:
                     incident_id,
                     payload["title"],
                     payload["severity"],
-                    iso(declared_at),
-                    iso(declared_at),
+                    started,  # status and severity as declared hold from the start: a fact backfilled later wins
+                    started,
                     started,
                     iso(declared_at),
                     GENESIS,
@@ -453,12 +553,11 @@ class Store:
     def _update_index(
         self, incident_id: str, kind: str, payload: dict, at: str, status_at: str, severity_at: str
     ) -> tuple[str, str]:
-        """Keep the listing columns in step with the log (the latest fact by `at` wins, as in the fold).
-
-        Returns the incident's status_at and severity_at after this event."""
-        status = {kinds.RESOLVED: "resolved", kinds.REOPENED: "investigating"}.get(kind)
-        if kind == kinds.STATUS:
-            status = payload.get("status")
+        """Keep the listing columns what the fold says of the log: the declaration first, then every fact by
+        `at`, ties by seq (incident.fold_order). A fact that happened no earlier than the latest of its kind
+        on file goes on top; a backfilled one, earlier than that, has the columns of its kind derived again
+        from the log. Returns the incident's status_at and severity_at after this event."""
+        status = _status_after(kind, payload)
         if status and at >= status_at:
             # Resolved twice: the first resolution stands (as in the fold); anything else clears it.
             self.conn.execute(
@@ -468,11 +567,15 @@ class Store:
                 (status, at, status, at, incident_id),
             )
             status_at = at
+        elif status:
+            status_at = self._index_status(incident_id)
         if kind == kinds.SEVERITY and at >= severity_at:
             self.conn.execute(
                 "UPDATE incidents SET severity = ?, severity_at = ? WHERE id = ?", (payload["severity"], at, incident_id)
             )
             severity_at = at
+        elif kind == kinds.SEVERITY:
+            severity_at = self._index_severity(incident_id)
         if kind == kinds.TITLE:  # no title_at column: a later-happened rename already on file wins
             later = self.conn.execute(
                 "SELECT 1 FROM events WHERE incident = ? AND kind = ? AND at > ? LIMIT 1", (incident_id, kinds.TITLE, at)
@@ -480,6 +583,79 @@ class Store:
             if not later:
                 self.conn.execute("UPDATE incidents SET title = ? WHERE id = ?", (payload["title"], incident_id))
         return status_at, severity_at
+
+    def _declared_facts(self, incident_id: str) -> tuple[str, str, str, str]:
+        """The declaration's started_at, declared_at (its `at`), severity and title, as the fold reads them."""
+        row = self.conn.execute(
+            "SELECT json_extract(payload, '$.started_at'), at, json_extract(payload, '$.severity'), "
+            "COALESCE(json_extract(payload, '$.title'), '') FROM events WHERE incident = ? AND kind = ? "
+            "ORDER BY seq LIMIT 1",
+            (incident_id, kinds.DECLARED),
+        ).fetchone()
+        if row is None:
+            raise WarroomError(f"{incident_id}: has no declared event in {self.path}; its listing cannot be derived")
+        started, declared, severity, title = row
+        return started or declared, declared, severity, title
+
+    def _index_status(self, incident_id: str) -> str:
+        """Derive status, status_at and resolved_at from the incident's status facts in the fold's order (the
+        first of the last run of resolutions stands); returns status_at (the incident's start if none)."""
+        status, status_at, resolved_at = "investigating", self._declared_facts(incident_id)[0], None
+        rows = self.conn.execute(
+            "SELECT kind, json_extract(payload, '$.status'), at FROM events WHERE incident = ? AND kind IN (?, ?, ?) "
+            "ORDER BY at, seq",
+            (incident_id, kinds.STATUS, kinds.RESOLVED, kinds.REOPENED),
+        )
+        for kind, to, at in rows:
+            status = _status_after(kind, {"status": to}) or status
+            resolved_at = (resolved_at or at) if status == "resolved" else None
+            status_at = at
+        self.conn.execute(
+            "UPDATE incidents SET status = ?, status_at = ?, resolved_at = ? WHERE id = ?",
+            (status, status_at, resolved_at, incident_id),
+        )
+        return status_at
+
+    def _index_severity(self, incident_id: str) -> str:
+        """Derive severity and severity_at: the last severity fact's, else the declaration's (from the start)."""
+        started, _, severity, _ = self._declared_facts(incident_id)
+        row = self.conn.execute(
+            "SELECT json_extract(payload, '$.severity'), at FROM events WHERE incident = ? AND kind = ? "
+            "ORDER BY at DESC, seq DESC LIMIT 1",
+            (incident_id, kinds.SEVERITY),
+        ).fetchone()
+        severity, severity_at = row or (severity, started)
+        self.conn.execute(
+            "UPDATE incidents SET severity = ?, severity_at = ? WHERE id = ?", (severity, severity_at, incident_id)
+        )
+        return severity_at
+
+    def _index_from_log(self, incident_id: str) -> None:
+        """Every listing column derived again from the log (not last_seq and head_hash: those are the
+        chain's head, which `verify` checks against the log)."""
+        started, declared, _, title = self._declared_facts(incident_id)
+        row = self.conn.execute(
+            "SELECT COALESCE(json_extract(payload, '$.title'), '') FROM events WHERE incident = ? AND kind = ? "
+            "ORDER BY at DESC, seq DESC LIMIT 1",
+            (incident_id, kinds.TITLE),
+        ).fetchone()
+        self.conn.execute(
+            "UPDATE incidents SET title = ?, started_at = ?, declared_at = ? WHERE id = ?",
+            (row[0] if row else title, started, declared, incident_id),
+        )
+        self._index_status(incident_id)
+        self._index_severity(incident_id)
+
+    def rebuild_index(self, incident_id: str) -> bool:
+        """Derive an incident's row in the incidents table (what `list`, the picker and SQL readers see) from
+        its log again, by the fold's rule; True when that changed it. `warroom verify --fix-index` uses it."""
+        columns = "title, severity, status, status_at, severity_at, started_at, declared_at, resolved_at"
+        with self._transaction():
+            before = self.conn.execute(f"SELECT {columns} FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+            if before is None:
+                raise WarroomError(f"no incident {incident_id!r} in {self.path}")
+            self._index_from_log(incident_id)
+            return self.conn.execute(f"SELECT {columns} FROM incidents WHERE id = ?", (incident_id,)).fetchone() != before
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -506,7 +682,8 @@ class Store:
         return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
 
     def data_version(self) -> int:
-        """Changes whenever another connection commits: a follower's cheap 'anything new?'."""
+        """Changes whenever another connection commits: a follower's cheap 'anything new?'. It says nothing
+        about the file at the path being removed or replaced (check_file does: call both each poll)."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     # --- verifying -----------------------------------------------------------------------------
@@ -573,9 +750,6 @@ class Store:
                     ),
                 )
                 for record in records_of:
-                    head = self.conn.execute(
-                        "SELECT status_at, severity_at FROM incidents WHERE id = ?", (incident_id,)
-                    ).fetchone()
                     self.conn.execute(
                         f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
@@ -590,12 +764,19 @@ class Store:
                             record["hash"],
                         ),
                     )
-                    self._update_index(incident_id, record["kind"], record["payload"], record["at"], *head)
+                self._index_from_log(incident_id)  # once, after its events: backfills need no re-derivation each
                 last = records_of[-1]
                 self.conn.execute(
                     "UPDATE incidents SET last_seq = ?, head_hash = ? WHERE id = ?", (last["seq"], last["hash"], incident_id)
                 )
         return list(by_incident)
+
+
+def _status_after(kind: str, payload: dict) -> str | None:
+    """The status an event sets, if it sets one (as the fold's steps for status, resolved and reopened)."""
+    if kind == kinds.STATUS:
+        return payload.get("status")
+    return {kinds.RESOLVED: "resolved", kinds.REOPENED: "investigating"}.get(kind)
 
 
 def check_import(
