@@ -21,7 +21,7 @@ from warroom.clock import Clock, SystemClock, format_duration, iso, local_hm, pa
 from warroom.commands import CONSOLE_ONLY, CommandError, declaration, parse
 from warroom.errors import WarroomError
 from warroom.events import check_storable
-from warroom.incident import IncidentState, state_as_of, state_of
+from warroom.incident import IncidentState, index_disagreement, state_as_of, state_of
 from warroom.playbook import Playbook, load_playbook
 from warroom.store import Store, check_import, default_db_path
 from warroom.text import for_terminal, json_text, one_line
@@ -576,17 +576,41 @@ def _no_constant(name: str) -> Any:
 
 @cli.command()
 @click.argument("incident", required=False)
+@click.option("--fix-index", is_flag=True, help="Rebuild from the log the incidents' listing rows that disagree with it.")
 @click.pass_context
-def verify(ctx: click.Context, incident: str | None) -> None:
-    """Re-check every event's chain and sequence (exit 1 at the first that does not fit)."""
-    store = _ctx(ctx).store()
+def verify(ctx: click.Context, incident: str | None, fix_index: bool) -> None:
+    """Re-check every event's chain and sequence, and that the listing (the incidents table) says what the
+    log says (exit 1 at the first that does not fit)."""
+    context = _ctx(ctx)
+    store = context.store()
     ids = [store.find_incident(incident)] if incident else [row.id for row in store.incidents()]
-    total = 0
+    total, stale = 0, []
     for incident_id in ids:
         problem = store.verify(incident_id)
         if problem:
             raise WarroomError(f"verify failed: {problem}", exit_code=1)
-        total += store.incident(incident_id).events
+        row = store.incident(incident_id)
+        total += row.events
+        try:
+            disagreement = index_disagreement(row, state_of(store.events(incident_id)))
+        except WarroomError as error:
+            raise WarroomError(f"verify failed: {error}", exit_code=1) from None
+        if disagreement:
+            stale.append((incident_id, disagreement))
+    if stale and not fix_index:
+        more = f" (and {len(stale) - 1} more)" if len(stale) > 1 else ""
+        raise WarroomError(
+            f"verify failed: {stale[0][1]}{more}; `warroom verify --fix-index` rebuilds the index from the log", exit_code=1
+        )
+    if stale:
+        # Its own writable store, as the browser's: verify reads, and only this repair writes.
+        with Store(store.path, clock=context.clock, create=False) as writable:
+            for incident_id, disagreement in stale:
+                writable.rebuild_index(incident_id)
+                left = index_disagreement(writable.incident(incident_id), state_of(writable.events(incident_id)))
+                if left:
+                    raise WarroomError(f"verify failed: {left} (rebuilding the index did not change that)", exit_code=1)
+                say(f"rebuilt the index of {disagreement.replace(': the index says', ' from the log: it said', 1)}")
     say(f"ok: {len(ids)} incident{'s' if len(ids) != 1 else ''}, {total} events, every chain verifies")
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from warroom import events as kinds
-from warroom.clock import parse_iso
+from warroom.clock import iso, parse_iso
+from warroom.errors import quoted
 from warroom.events import Event
 from warroom.playbook import Playbook, playbook_from_data
+
+if TYPE_CHECKING:
+    from warroom.store import IncidentRow
 
 StepRef = tuple[str, int]  # (phase or runbook id, 1-based step number within it)
 
@@ -281,9 +285,38 @@ def state_of(events: Iterable[Event]) -> IncidentState:
     return fold(fold_order(events))
 
 
+def happened_at(event: Event) -> datetime:
+    """When an event counts as having happened: its `at`, except that the declaration counts from the
+    incident's start (declared at 14:10 with --started-at 14:00: as of 14:05 the incident was on)."""
+    if event.kind == kinds.DECLARED and event.payload.get("started_at"):
+        return min(event.at, parse_iso(event.payload["started_at"]))
+    return event.at
+
+
 def state_as_of(events: Iterable[Event], when: datetime) -> IncidentState:
-    """The state as of a moment: the fold of the events that had happened by then (`at` <= when)."""
-    return fold(fold_order(e for e in events if e.at <= when))
+    """The state as of a moment (`show --at`): the fold of the facts that had happened by then, by
+    happened_at. Replay shows what the room saw, by recorded_at (warroom.replay), and does not use this."""
+    return fold(fold_order(e for e in events if happened_at(e) <= when))
+
+
+def index_disagreement(row: "IncidentRow", state: IncidentState) -> str | None:
+    """What an incident's row in the incidents table (the listing's cache) says that the fold of its log
+    does not, in one line; None when they agree."""
+    if row.problem:
+        return row.problem
+    facts = (
+        ("status", row.status, state.status), ("severity", row.severity, state.severity), ("title", row.title, state.title),
+        ("started_at", row.started_at, state.started_at), ("declared_at", row.declared_at, state.declared_at),
+        ("resolved_at", row.resolved_at, state.resolved_at),
+    )
+    for name, listed, folded in facts:
+        if listed != folded:
+            return f"{row.id}: the index says {name} {_said(listed)}, the log says {_said(folded)}"
+    return None
+
+
+def _said(value: object) -> str:
+    return "none" if value is None else iso(value) if isinstance(value, datetime) else quoted(value)
 
 
 class IncidentLog:
