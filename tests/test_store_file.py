@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -181,3 +183,52 @@ def test_a_verb_whose_file_is_replaced_under_it_says_one_line_and_writes_nothing
     assert result.exit_code == 1
     assert result.stderr == f"{db_path}: {REPLACED}\n"
     assert plain_rows(db_path) == theirs and count_events(db_path) == 2
+
+
+CONSOLE = """
+import sys
+from warroom.store import LogMoved, Store
+store = Store(sys.argv[1])
+incident = store.find_incident("latest")
+for line in sys.stdin:
+    word, _, text = line.strip().partition(" ")
+    try:
+        if word == "note":
+            store.append(incident, "note", {"text": text})
+            print("recorded", flush=True)
+        elif word == "check":
+            print(store.check_file() or "fine", flush=True)
+    except LogMoved as error:
+        print(f"refused: {error}", flush=True)
+store.close()
+"""
+
+
+def test_a_console_in_another_process_leaves_the_replacement_as_it_was(
+    db_path: Path, clock: FakeClock, playbook, other: Path, tmp_path: Path
+) -> None:
+    """The report as it came: a console running, `mv other.db warroom.db`, notes typed afterwards."""
+    with Store(db_path, clock=clock) as store:
+        store.declare(declaration_payload(playbook, START, title="Ours"))
+    theirs = plain_rows(other)
+    console = subprocess.Popen(
+        [sys.executable, "-c", CONSOLE, str(db_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+
+    def say(line: str) -> str:
+        console.stdin.write(line + "\n")
+        console.stdin.flush()
+        return console.stdout.readline().strip()
+
+    try:
+        assert say("note before") == "recorded"
+        assert Path(f"{db_path}-wal").stat().st_size > 0  # committed, not yet in the file
+        os.replace(other, db_path)
+        assert say("note after the mv") == f"refused: {db_path}: {REPLACED}"
+        assert say("check") == f"{db_path}: {REPLACED}"
+        # While the console still runs, anyone opening the path reads the replacement as it is.
+        assert plain_rows(db_path) == theirs
+    finally:
+        console.stdin.close()
+        assert console.wait(timeout=60) == 0
+    assert plain_rows(db_path) == theirs

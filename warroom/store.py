@@ -81,8 +81,8 @@ class Store:
         follow: bool = False,
     ) -> None:
         """Open the log at `path`. `readonly` never writes and leaves the files as they were (`follow`: and
-        sees other processes' commits for as long as it is open); `create=False` neither makes a database
-        nor initialises an empty file."""
+        sees other processes' commits for as long as it is open), unless the file leaves its path while
+        open (check_file); `create=False` neither makes a database nor initialises an empty file."""
         self.path = Path(path).expanduser() if path is not None else default_db_path()
         self.clock = clock or SystemClock()
         self.readonly = readonly
@@ -358,7 +358,7 @@ class Store:
             conn.execute(f"PRAGMA busy_timeout = {250 if keep_reading else 2000}")  # a tick waits at most 250 ms
             busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         except sqlite3.Error:
-            busy = 0  # a read-only or immutable connection cannot checkpoint, and left nothing to
+            busy = 0  # a connection opened read-only cannot checkpoint: a writer that has the file will
         if busy and keep_reading:
             conn.execute("PRAGMA busy_timeout = 30000")
             return  # a reader of an older snapshot in another process: try again at the next look
