@@ -209,3 +209,42 @@ async def test_the_console_keeps_every_event_another_writer_committed_before_its
         for number in range(1, 9):
             assert f"from the script {number}" in shown
         assert "MITIGATING" in screen.query_one(IncidentHeader).render().plain
+
+
+@pytest.mark.parametrize("how", ["removed", "replaced"])
+async def test_a_database_removed_or_replaced_under_the_console_stops_recording_and_says_so(
+    store, clock, playbook, db_path, tmp_path, how
+):
+    import os
+    import sqlite3
+
+    from textual.widgets import Static
+
+    from warroom import events as kinds
+
+    incident = store.declare(declaration_payload(playbook, clock.now())).incident
+    other = tmp_path / "other.db"
+    with Store(other, clock=clock) as elsewhere:
+        elsewhere.declare(declaration_payload(playbook, clock.now(), title="Another team's incident"))
+    app = make_app(store, clock=clock, incident_id=incident)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        banner = screen.query_one("#not-recording", Static)
+        assert not banner.display
+        if how == "removed":
+            os.unlink(db_path)
+        else:
+            os.replace(other, db_path)
+        screen.tick()
+        await pilot.pause()
+        assert banner.display and str(banner.content).startswith("NOT RECORDING: ")
+        assert screen.run_command("note typed after the swap") is False
+        assert "Not recorded" in str(screen.query_one("#command-error", Static).content)
+    if how == "replaced":  # the other team's file is as it was: one incident, one event, their title
+        conn = sqlite3.connect(db_path)
+        assert conn.execute("SELECT title FROM incidents").fetchall() == [("Another team's incident",)]
+        assert conn.execute("SELECT COUNT(*) FROM events").fetchone() == (1,)
+        conn.close()
+    else:
+        assert not db_path.exists()

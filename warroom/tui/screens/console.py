@@ -144,6 +144,7 @@ class ConsoleScreen(Screen):
             return
         self.incident_log = IncidentLog(events)
         yield IncidentHeader(id="header").data_bind(ConsoleScreen.state, ConsoleScreen.now)
+        yield Static(id="not-recording", markup=False)
         with Container(id="panes"):
             yield IncidentClock(id="clock").data_bind(ConsoleScreen.state, ConsoleScreen.now)
             yield EscalationLadder(id="ladder").data_bind(ConsoleScreen.state, ConsoleScreen.now)
@@ -199,11 +200,22 @@ class ConsoleScreen(Screen):
 
     def tick(self) -> None:
         """Twice a second: pick up events other processes wrote, and move the clock on a second."""
+        self._check_the_file()
         self.pick_up_new_events()
         now = self._clock_now()
         if now != self.now:
             self.now = now
             self._check_alarms()
+
+    def _check_the_file(self) -> None:
+        """The database removed or replaced under the console: a banner says nothing is being recorded (the store
+        refuses every write from then on), until warroom is started again on a database that is there."""
+        problem = self.app.store.check_file()
+        banner = self.query_one("#not-recording", Static)
+        if problem and not banner.display:
+            banner.update(f"NOT RECORDING: {one_line(problem)}")
+            banner.display = True
+            self.app.bell()
 
     def pick_up_new_events(self) -> None:
         """Read what other writers appended; costs one PRAGMA when nothing changed."""
@@ -308,6 +320,7 @@ class ConsoleScreen(Screen):
         except (WarroomError, sqlite3.Error) as error:
             self.query_one(CommandBar).show_error(f"Not recorded: {error}")
             self.app.bell()
+            self._check_the_file()  # the file gone under us: the banner says so at once, not at the next tick
             return None
         # Not just this event: a scribe's or a script's committed just before it would be skipped for good
         # (the next read starts after this event's id), and the screen would show a state the log does not.
