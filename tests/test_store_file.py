@@ -45,13 +45,20 @@ def other(tmp_path: Path, clock: FakeClock, playbook) -> Path:
 
 @pytest.fixture
 def live(store: Store, declare, clock: FakeClock) -> str:
-    """An incident with notes committed but not yet checkpointed: they are in the -wal at the path."""
+    """An incident with notes committed, the -wal at the path in use."""
     incident = declare(title="Ours")
     for text in ("one", "two"):
         clock.advance(30)
         store.append(incident, kinds.NOTE, {"text": text})
     assert Path(f"{store.path}-wal").stat().st_size > 0
     return incident
+
+
+def test_every_commit_is_in_the_file_itself_not_only_in_the_wal(store: Store, live: str, db_path: Path) -> None:
+    """What a process opening the path after a replacement would otherwise take for the replacement's."""
+    conn = sqlite3.connect(f"file:{db_path}?immutable=1", uri=True)  # the file alone, no -wal
+    assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 3
+    conn.close()
 
 
 def test_a_removed_database_refuses_every_write_and_says_so(store: Store, live: str, db_path: Path, playbook) -> None:
@@ -222,11 +229,13 @@ def test_a_console_in_another_process_leaves_the_replacement_as_it_was(
 
     try:
         assert say("note before") == "recorded"
-        assert Path(f"{db_path}-wal").stat().st_size > 0  # committed, not yet in the file
+        assert Path(f"{db_path}-wal").stat().st_size > 0  # the console has it open
         os.replace(other, db_path)
+        # Before the console looks: someone opens the path (and, closing as if last, checkpoints the -wal there
+        # into the file there). Every page the console committed was in its own file already.
+        assert plain_rows(db_path) == theirs
         assert say("note after the mv") == f"refused: {db_path}: {REPLACED}"
         assert say("check") == f"{db_path}: {REPLACED}"
-        # While the console still runs, anyone opening the path reads the replacement as it is.
         assert plain_rows(db_path) == theirs
     finally:
         console.stdin.close()

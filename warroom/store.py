@@ -372,6 +372,16 @@ class Store:
         conn.close()
         self.conn, self._held = copy, False
 
+    def _backfill(self) -> None:
+        """After a commit, copy its pages from the -wal into the file (a passive checkpoint: it never waits
+        for readers). The -wal and -shm are named after the path, not the file: a process that opens the
+        path after the file there was replaced would take pages still only in the -wal as the replacement's,
+        and write them into it as it closes. With every page already in the file it reads the file alone."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            pass  # a checkpoint is an optimisation here; the commit stands either way
+
     def _refuse_if_moved(self) -> None:
         if self.check_file():
             raise LogMoved(self._moved or "")
@@ -407,6 +417,7 @@ class Store:
                     self.store._refuse_if_moved()
                 return
             self.conn.execute("COMMIT")
+            self.store._backfill()
 
     def _transaction(self) -> "_Transaction":
         if self.readonly:
