@@ -162,7 +162,10 @@ def test_the_incidents_row_is_always_what_the_fold_says(batches) -> None:
             incident = store.declare(declaration_payload(PLAYBOOK, START)).incident
             for wait, facts in batches:
                 clock.advance(wait)
-                items = [(kind, payload, None if when is None else min(START + when * MIN, clock.now())) for (kind, payload), when in facts]
+                items = [
+                    (kind, payload, None if when is None else min(START + when * MIN, clock.now()))
+                    for (kind, payload), when in facts
+                ]
                 store.append_many(incident, items)
                 events = store.events(incident)
                 assert listed(store.incident(incident)) == folded(state_of(events))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
@@ -322,7 +323,7 @@ class Store:
         follower calls both each poll. Once the file has gone, the store lets go of it: what it committed
         is kept in the file it opened, the -wal at the path is emptied (so that the file there now is read
         as it is), reads go on from a copy in memory of the log as it was, and every write raises LogMoved
-        with this text. Opening the path again is the way on."""
+        with this text. Opening the path again is the way on. Never raises."""
         if self._held:
             self._look_at_file()
             if self._moved:
@@ -360,7 +361,8 @@ class Store:
         except sqlite3.Error:
             busy = 0  # a connection opened read-only cannot checkpoint: a writer that has the file will
         if busy and keep_reading:
-            conn.execute("PRAGMA busy_timeout = 30000")
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA busy_timeout = 30000")
             return  # a reader of an older snapshot in another process: try again at the next look
         copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         if keep_reading:
@@ -377,10 +379,8 @@ class Store:
         for readers). The -wal and -shm are named after the path, not the file: a process that opens the
         path after the file there was replaced would take pages still only in the -wal as the replacement's,
         and write them into it as it closes. With every page already in the file it reads the file alone."""
-        try:
+        with contextlib.suppress(sqlite3.Error):  # the commit stands either way
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        except sqlite3.Error:
-            pass  # a checkpoint is an optimisation here; the commit stands either way
 
     def _refuse_if_moved(self) -> None:
         if self.check_file():
