@@ -50,7 +50,7 @@ def test_raising_the_severity_after_an_acknowledgement_keeps_the_response_met(st
     clock.set(START + timedelta(minutes=10))
     store.append(incident, kinds.SEVERITY, {"severity": "P0"})  # "Immediate": any acknowledgement would be late
     line = response_line(current_state(store, incident), clock.now()).plain
-    assert line == "Response target (1h): met at 18:02"
+    assert line == "Response target (P1, 1h): met at 18:02"  # judged by P1, and it says so
 
 
 def test_a_late_response_under_a_minute_says_its_seconds(store, declare, clock) -> None:

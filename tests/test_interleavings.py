@@ -23,7 +23,7 @@ Nothing sleeps: the screens' own half-second timers are paused; the tests tick b
 one event loop, each called inside its own Textual context (`acting_in`).
 
 At the end, two races no interleaving of whole steps reaches: a commit between the two reads a view makes as it
-opens (xfail: the console misses such an event, the wall takes it twice).
+opens (the console used to miss such an event, the wall to take it twice).
 """
 
 from __future__ import annotations
@@ -393,11 +393,6 @@ def test_every_interleaving_leaves_the_console_and_the_wall_at_the_fold_of_the_l
 # that a script commits right after the first read returns.
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ConsoleScreen.on_mount takes the data version after the log was read (by compose, or by the browser before "
-    "the console was made): an event another process commits in between is in neither, tick() sees no change, "
-    "and the console shows a state its log does not until someone else writes"
-))
 @pytest.mark.parametrize("opened", ["directly", "from the browser"])
 async def test_an_event_committed_while_the_console_opens_is_picked_up(
     store, clock, db_path, playbook, monkeypatch, opened
@@ -436,11 +431,6 @@ async def test_an_event_committed_while_the_console_opens_is_picked_up(
             assert screen.state == state_of(log)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "WatchScreen._load reads store.last_event_id() before the incident's events: an event another process "
-    "commits between the two is in the log it loads and is read again by the next tick (twice in its log and "
-    "its timeline, its alerts counted twice)"
-))
 async def test_an_event_committed_while_the_wall_loads_is_taken_once(store, clock, db_path, playbook, monkeypatch):
     incident = store.declare(declaration_payload(playbook, clock.now())).incident
     with Store(db_path, clock=clock) as script, Store(db_path, clock=clock, readonly=True) as wall:

@@ -173,12 +173,14 @@ class ConsoleScreen(Screen):
         if self.unreadable:
             return  # the app takes this screen away, saying why (WarroomApp.read_log)
         self.last_event_id = max((e.id for e in self.incident_log.events), default=0)
-        self._data_version = self.app.store.data_version()
         self.now = self._clock_now()
         self.state = self.incident_log.state
         timeline = self.query_one(Timeline)
         timeline.show_events(self.incident_log.events, self.state.playbook, self.state.started_at)
         self.query_one(CommandBar).show_error("")
+        # Whatever was committed since the log was read (in compose, or by the browser before that) is read now:
+        # the data version taken here would not change for it, and the console would show a state the log does not.
+        self._catch_up()
         self._ticker = self.set_interval(0.5, self.tick)
         self._show_other_incidents(opening=True)
         self._check_alarms()
