@@ -684,8 +684,10 @@ class Store:
         if incident_id is None:
             rows = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id", (last_id,))
         else:
+            # `+incident`: walk the row ids after last_id (a handful), not the incident's index (all its events:
+            # 1.6 ms on a 10,000-event incident, on every key press and every poll that found a commit).
             rows = self.conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? AND incident = ? ORDER BY id", (last_id, incident_id)
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? AND +incident = ? ORDER BY id", (last_id, incident_id)
             )
         return [Event.from_row(row) for row in rows]
 
