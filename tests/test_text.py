@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -23,6 +24,8 @@ any_text = st.text(
     ),
     max_size=60,
 )
+
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 # GitHub-like rendering: tables, strikethrough and bare links.
 MARKDOWN = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(["table", "strikethrough", "linkify"])
@@ -153,9 +156,14 @@ def test_a_fence_holds_any_text(value: str) -> None:
 @given(st.recursive(any_text, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(any_text, inner, max_size=3), max_leaves=8))
 @settings(max_examples=300)
 def test_json_round_trips_every_string_and_holds_no_raw_control(value: object) -> None:
+    # A lone high surrogate before a lone low one reads back from JSON as the pair's one character ("\\ud800\\udfff"
+    # is U+103FF in JSON): no JSON can tell them apart. The log never holds one (the store refuses a lone
+    # surrogate, tests/test_hostile_cli.py), so what must round-trip is every string without them.
+    storable = not SURROGATE.search(json.dumps(value, ensure_ascii=False))
     for form in (text.json_text(value), text.json_text(value, indent=2), text.json_text(value, compact=True, sort_keys=True)):
         assert not ACTIVE.search(form.replace("\n", ""))
-        assert json.loads(form) == value
+        if storable:
+            assert json.loads(form) == value
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
@@ -182,3 +190,8 @@ def test_text_that_begins_a_line_starts_no_list_quote_or_heading(value: str) -> 
 def test_numbers_stay_numbers_in_csv_and_as_typed_in_markdown() -> None:
     assert text.csv_text([[-120, 3.5, "-120"]]) == '"-120","3.5","\'-120"\r\n'
     assert text.md_inline("+1-555-0101") == "+1-555-0101"
+
+
+def test_json_of_text_with_a_lone_surrogate_pair_is_still_inert() -> None:
+    form = text.json_text(["\ud800\udfff", "\udc00"])
+    assert not ACTIVE.search(form) and form == '["\\ud800\\udfff", "\\udc00"]'
