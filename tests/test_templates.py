@@ -155,6 +155,10 @@ async def test_unfilled_placeholders_are_highlighted(store, clock, incident):
         app.screen.query_one("#tabs").active = "tab-internal"
         await pilot.pause()
         area = editor(app, "internal").query_one(TemplateText)
+        for _ in range(50):  # a loaded machine may need more than one pause for the editor to fill and mark
+            if any(name == "unfilled" for spans in area._highlights.values() for _, _, name in spans):
+                break
+            await pilot.pause()
         lines = area.text.split("\n")
         marked = {
             lines[row][start:end]  # the placeholders are ASCII: byte offsets are character offsets
