@@ -53,7 +53,7 @@ def severity_at(state: IncidentState, when: datetime) -> Severity:
 
 
 def response(state: IncidentState, now: datetime) -> ResponseView:
-    """Judged against the severity in force when someone responded: raising P1 to P0 after an
+    """Judged against the severity in force when someone responded: raising the severity after an
     acknowledgement does not turn a response that was in time into a miss."""
     assert state.started_at is not None
     met_at = state.acknowledged_at
@@ -194,6 +194,15 @@ class LadderView:
         engineer before the CEO). The ladder's marker, the toasts, `n`, the wall and `show` all ask this one."""
         return self.due[0] if self.due else None
 
+    def by_urgency(self) -> list[RungView]:
+        """Every rung, the ones the commander needs now first: who to page, the others due, the ones notified
+        and awaiting an answer, the next to fall due; then the rest in ladder order (a short pane shows the
+        first of these that fit)."""
+        first = [*self.due, *(r for r in self.rungs if r.state == "notified")]
+        if self.next is not None:
+            first.append(self.next)
+        return first + [r for r in self.rungs if r not in first]
+
 
 def ladder(state: IncidentState, now: datetime) -> LadderView:
     playbook = _playbook(state)
@@ -259,7 +268,7 @@ def milestones(state: IncidentState) -> list[tuple[str, datetime | None]]:
 
 @dataclass(frozen=True)
 class Alarm:
-    """One thing the live console was shouting about: `key` names it ("response", "rung:cto"), `label` says it."""
+    """One thing the live console was shouting about: `key` names it ("response", "rung:RUNG"), `label` says it."""
 
     key: str
     label: str

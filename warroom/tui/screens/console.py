@@ -26,7 +26,7 @@ from warroom.incident import IncidentLog, IncidentState
 from warroom.playbook import Template
 from warroom.clock import local_hm
 from warroom.text import one_line
-from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, ROOMY_FOOTER_WIDTH, WIDE_WIDTH
+from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, ROOMY_FOOTER_WIDTH, WIDE_WIDTH, ladder_room
 from warroom.tui.messages import BackToPanes, ShowBrowser, ShowHelp
 from warroom.tui.screens.dialogs import ConfirmDialog, SeverityDialog
 from warroom.tui.widgets.checklist import Checklist
@@ -108,6 +108,7 @@ class ConsoleScreen(Screen):
     OPEN_ONLY_ACTIONS = {"notify", "ack", "next_phase", "resolve", "change_severity"}
     # Shown in the footer only where there is room (the keys always work).
     WIDE_ONLY_ACTIONS = {"command_bar", "copy_message"}
+    CHROME_ROWS = 3  # the header, the command bar and the footer: the panes have the rest
 
     # The checklist has the keyboard from the first frame (not the first pane that can take it, then this one).
     AUTO_FOCUS = "#checklist"
@@ -147,7 +148,9 @@ class ConsoleScreen(Screen):
         yield Static(id="not-recording", markup=False)
         with Container(id="panes"):
             yield IncidentClock(id="clock").data_bind(ConsoleScreen.state, ConsoleScreen.now)
-            yield EscalationLadder(id="ladder").data_bind(ConsoleScreen.state, ConsoleScreen.now)
+            ladder = EscalationLadder(id="ladder").data_bind(ConsoleScreen.state, ConsoleScreen.now)
+            ladder.room = ladder_room(self.app.size.height, self.CHROME_ROWS)
+            yield ladder
             yield Checklist(id="checklist").data_bind(ConsoleScreen.state, ConsoleScreen.now)
             with TabbedContent(id="tabs"):
                 with TabPane("Timeline", id="timeline-tab"):
@@ -155,7 +158,7 @@ class ConsoleScreen(Screen):
                 for template in self._templates():  # each editor comes when its tab is first shown
                     yield TabPane(one_line(template.name), id=f"tab-{template.id}")
         yield Static(id="too-small", markup=False)
-        yield CommandBar(lambda: self.state, id="command-bar")
+        yield CommandBar(lambda: self.state, self.incident_log.state.playbook, id="command-bar")
         # Laid out for the terminal as it is, so that the first resize changes nothing (a class set on the
         # screen once its panes are there restyles every one of them).
         width, height = self.app.size
@@ -600,6 +603,7 @@ class ConsoleScreen(Screen):
             self._laid_out_for = (roomy, small)
             self.refresh_bindings()
         self.set_class(width >= WIDE_WIDTH, "-wide")
+        self.query_one(EscalationLadder).room = ladder_room(height, self.CHROME_ROWS)
         if small:
             self.set_focus(None)  # the panes are hidden: their keys must not act (nor show in the footer)
             self.query_one("#too-small", Static).update(

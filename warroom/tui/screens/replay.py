@@ -25,7 +25,7 @@ from warroom.playbook import Template
 from warroom.replay import Replay, Stop, stops
 from warroom.text import for_terminal, one_line
 # The live console's layout thresholds, so that a replay looks like the room's screen did.
-from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, WIDE_WIDTH
+from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, WIDE_WIDTH, ladder_room
 from warroom.tui.messages import GoBack
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.clock_pane import IncidentClock
@@ -182,6 +182,7 @@ class ReplayScreen(Screen):
     """At every cursor position each pane shows what the live console showed at that instant."""
 
     AUTO_FOCUS = ""  # nothing focused, on mount or after a dialog: the panes only show (None would inherit the app's "*")
+    CHROME_ROWS = 3  # the header, the scrubber (the jump bar takes its row) and the footer: the panes have the rest
 
     # CSS, not DEFAULT_CSS: these rules must outrank the app's own stylesheet, as the console's do.
     CSS = """
@@ -260,7 +261,9 @@ class ReplayScreen(Screen):
         yield IncidentHeader(id="header").data_bind(ReplayScreen.state, ReplayScreen.now)
         with Container(id="panes"):
             yield IncidentClock(id="clock", hints=False).data_bind(ReplayScreen.state, ReplayScreen.now)
-            yield EscalationLadder(id="ladder", hints=False).data_bind(ReplayScreen.state, ReplayScreen.now)
+            ladder = EscalationLadder(id="ladder", hints=False).data_bind(ReplayScreen.state, ReplayScreen.now)
+            ladder.room = ladder_room(self.app.size.height, self.CHROME_ROWS)
+            yield ladder
             yield Checklist(id="checklist").data_bind(ReplayScreen.state, ReplayScreen.now)
             with TabbedContent(id="tabs"):
                 with TabPane("Timeline", id="timeline-tab"):
@@ -480,6 +483,7 @@ class ReplayScreen(Screen):
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
         self.set_class(width >= WIDE_WIDTH, "-wide")
+        self.query_one(EscalationLadder).room = ladder_room(height, self.CHROME_ROWS)
         for keys in self.query(KeyBar):  # as in the console: below 100 columns the keys need the room
             keys.show_command_palette = width >= PALETTE_KEY_WIDTH
         if small:

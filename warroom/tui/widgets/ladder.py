@@ -27,6 +27,17 @@ STATE_TEXT = {
 }
 
 
+# How the line under a short ladder counts the rungs it leaves out, by state: (in full, when the line is short of room).
+HIDDEN_WORDS = {
+    "due": ("due", "due"),
+    "notified": ("notified", "notified"),
+    "acknowledged": ("acknowledged", "acked"),
+    "waiting": ("later", "later"),
+    "unreached": ("not at this severity", "n/a"),
+}
+HIDDEN_WORDS_RESOLVED = {**HIDDEN_WORDS, "due": ("not notified", "not notified"), "waiting": ("not reached", "not reached")}
+
+
 # The help screen's words for n and a: the console's keys do the same (its bindings carry the same tooltip).
 NOTIFY_HELP = "notify: the rung under the cursor in the ladder, else the rung due"
 ACK_HELP = "acknowledge: the rung under the cursor in the ladder, else the first one notified"
@@ -43,6 +54,9 @@ class EscalationLadder(WrappedOptionList):
 
     state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
     now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+    # The lines the screen can give the list (it keeps rows for the checklist and the timeline); None: all it needs.
+    # When the whole ladder does not fit, it shows the rungs that matter now and counts the rest; focused, all.
+    room: reactive[int | None] = reactive(None, repaint=False)
 
     @dataclass
     class Notified(Message):
@@ -81,6 +95,16 @@ class EscalationLadder(WrappedOptionList):
     def watch_now(self) -> None:
         self._rebuild()
 
+    def watch_room(self, room: int | None) -> None:
+        self.styles.max_height = None if room is None else room + 2  # and its border (the stylesheet's may not be applied yet)
+        self._rebuild()
+
+    def on_focus(self) -> None:
+        self._rebuild()  # every rung, to move through (the list scrolls)
+
+    def on_blur(self) -> None:
+        self._rebuild()
+
     def _rebuild(self) -> None:
         state, now = self.state, self.now
         if state is None or now is None or not state.declared:
@@ -88,9 +112,12 @@ class EscalationLadder(WrappedOptionList):
         ladder = views.ladder(state, now)
         self._to_page = ladder.to_page
         self._wrapped_at = width = self._wrap_width()
-        options = [
-            Option(self._rung(rung, state, now, width), id=f"rung:{rung.rung.id}") for rung in ladder.rungs
-        ]
+        prompts = {rung.rung.id: self._rung(rung, state, now, width) for rung in ladder.rungs}
+        shown = self._fitting(ladder, prompts)
+        options = [Option(prompts[rung.rung.id], id=f"rung:{rung.rung.id}") for rung in ladder.rungs if rung in shown]
+        if len(shown) < len(ladder.rungs):
+            hidden = [rung for rung in ladder.rungs if rung not in shown]
+            options.append(Option(self._more(hidden, state, width), disabled=True))
         # The countdown first: a narrow pane cuts the end of the subtitle, and the name matters less.
         if ladder.due:  # the alarm stays here until someone is notified
             if not self.hints:
@@ -103,9 +130,40 @@ class EscalationLadder(WrappedOptionList):
             subtitle = ""
         self._show_subtitle(subtitle)
         self.set_class(bool(ladder.due), "-alarm")
-        highlighted = self.highlighted
+        highlighted = self._highlighted_rung()
         if self._show_options(options) and options:
-            self.highlighted = highlighted if highlighted is not None and highlighted < len(options) else 0
+            ids = [option.id for option in options]
+            self.highlighted = ids.index(f"rung:{highlighted}") if f"rung:{highlighted}" in ids else 0
+
+    def _fitting(self, ladder: views.LadderView, prompts: dict[str, Content]) -> list[views.RungView]:
+        """The rungs to show: all when they fit the room (or the list has the focus, and scrolls); else the ones
+        that matter now, most urgent first, as many as fit with a line that counts the rest."""
+        lines = {rung.rung.id: len(prompts[rung.rung.id].split("\n")) for rung in ladder.rungs}
+        focused = self.is_attached and self.screen.focused is self  # (has_focus is set after on_focus runs)
+        if self.room is None or focused or sum(lines.values()) <= self.room:
+            return list(ladder.rungs)
+        shown: list[views.RungView] = []
+        left = self.room - 1  # the line that says what is left out
+        for rung in ladder.by_urgency():
+            if lines[rung.rung.id] > left:
+                break  # in order of urgency: never a later rung in place of a more urgent one
+            shown.append(rung)
+            left -= lines[rung.rung.id]
+        return shown
+
+    def _more(self, hidden: list[views.RungView], state: IncidentState, width: int) -> Content:
+        """'+3 more: 2 acknowledged, 1 later' for the rungs a short pane leaves out, on one line."""
+        words = dict(HIDDEN_WORDS_RESOLVED if state.resolved else HIDDEN_WORDS)
+        counts: dict[str, int] = {}
+        for rung in hidden:
+            counts[rung.state] = counts.get(rung.state, 0) + 1
+        style = "bold $error" if "due" in counts and not state.resolved else "$text-muted"
+        for short in (False, True):
+            told = ", ".join(f"{count} {words[kind][short]}" for kind, count in counts.items())
+            line = f" +{len(hidden)} more: {told}"
+            if Content(line).cell_length <= width:
+                return Content.styled(line, style)
+        return Content.styled(f" +{len(hidden)} more (tab here to see all)"[:width], style)
 
     def _rung(self, rung: views.RungView, state: IncidentState, now: datetime, width: int) -> Content:
         """Two lines (more if narrow): the rung and its window; its numbers and where it stands."""
