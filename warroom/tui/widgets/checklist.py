@@ -88,7 +88,9 @@ class Checklist(WrappedOptionList):
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         # A new phase: the cursor goes to its first step to do (left on a header, space would fold the phase).
         moved_on = self._shown_phase is not None and state.phase != self._shown_phase
+        first_time = self._shown_phase is None
         self._shown_phase = state.phase
+        rewrapped = self._shown_options == ()  # built for the first time, or for a new width
         if not self._show_options(options):
             return
         ids = [o.id for o in options]
@@ -96,7 +98,17 @@ class Checklist(WrappedOptionList):
             self.highlighted = ids.index(highlighted)
         elif options:
             self.highlighted = ids.index(self._next_to_do(lists, ids))
+        current = next((f"list:{v.id}" for v in lists if v.current), None)
+        if (moved_on or first_time or rewrapped) and current in ids:
+            # The current phase at the top of the pane, its steps under it: on a short pane the phases before it
+            # (done, folded) would otherwise take the rows its steps need.
+            above = sum(len(option.prompt.split("\n")) for option in options[: ids.index(current)])
+            self.call_after_refresh(self._current_phase_first, above)
         self._show_subtitle(f"{sum(v.done for v in lists)}/{sum(v.total for v in lists)} done")
+
+    def _current_phase_first(self, line: int) -> None:
+        self.scroll_to(y=line, animate=False, immediate=True)
+        self.scroll_to_highlight()  # a pane too short for the phase and its next step: the step wins
 
     def _next_to_do(self, lists: list[views.ChecklistView], ids: list[str | None]) -> str | None:
         """Where the cursor starts: the first step not done in the current phase, else in any open list."""
