@@ -20,7 +20,7 @@ Outside = Callable[[Any], str]
 
 
 def severity_label(playbook: Playbook | None, ident: str, outside: Outside = str) -> str:
-    """'P1 (High)', or the id alone when the playbook gives it no other name."""
+    """'SEV-2 (High)', or the id alone when the playbook gives it no other name."""
     name = playbook_name(playbook, "severity", ident)
     return f"{outside(ident)} ({outside(name)})" if name and name != ident else outside(ident)
 

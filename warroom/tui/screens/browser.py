@@ -31,7 +31,7 @@ def filter_query(status: str | None = None, severity: str | None = None, search:
 
 
 def matches(row: IncidentRow, query: str) -> bool:
-    """Words search the title; `status:open` (not resolved), `status:resolved`, `sev:P1` filter."""
+    """Words search the title; `status:open` (not resolved), `status:resolved`, `sev:ID` (a severity id) filter."""
     for word in query.lower().split():
         if word.startswith("status:"):
             wanted = word.split(":", 1)[1]
@@ -79,7 +79,7 @@ class BrowserScreen(Screen):
         with Vertical(id="picker"):
             yield Static(id="picker-title", markup=False)
             yield PlainInput(
-                value=self.query_text, placeholder="words of the title, status:open, status:resolved, sev:P1",
+                value=self.query_text, placeholder=self._filters(),
                 id="browser-filter",
             )
             yield Static(Content.styled(COLUMNS, "bold $text-muted"), id="browser-columns")
@@ -90,6 +90,7 @@ class BrowserScreen(Screen):
         store = self.app.store
         self.rows = store.incidents()
         self.verified = {row.id: store.verify(row.id) is None for row in self.rows}
+        self.query_one(Input).placeholder = self._filters()
         self._show(self.query_text)
         self.query_one(Input).focus()
 
@@ -102,7 +103,7 @@ class BrowserScreen(Screen):
         if wide:
             return Content.assemble(
                 (f"{row.id:<8}", "bold"),
-                (f" {row.severity:<6}", "bold $warning"),
+                (f" {one_line(row.severity):<6}", "bold $warning"),
                 f" {row.status:<13} {started_text(row.started_at):<16} {duration:>8}  ",
                 log,
                 " " * (11 - len(log[0])),
@@ -111,7 +112,7 @@ class BrowserScreen(Screen):
             )
         return Content.assemble(
             (f"{row.id:<8}", "bold"),
-            (f" {row.severity:<6} ", "bold $warning"),
+            (f" {one_line(row.severity):<6} ", "bold $warning"),
             (one_line(row.title), "bold"),
             action,
             f"\n{'':<8} {row.status}, started {started_text(row.started_at)}, {duration}, ",
@@ -136,9 +137,14 @@ class BrowserScreen(Screen):
                 Option(Content.styled("No incidents yet: ctrl+p, Declare a new incident.", "$text-muted"), disabled=True)
             )
         self.query_one("#picker-title", Static).update(
-            f"Incidents: {len(options)} of {len(self.rows)} shown. Type to filter: words of the title, "
-            "status:open, status:resolved, sev:P1. Enter resumes an open one or replays a resolved one."
+            f"Incidents: {len(options)} of {len(self.rows)} shown. Type to filter: {self._filters()}. "
+            "Enter resumes an open one or replays a resolved one."
         )
+
+    def _filters(self) -> str:
+        """What the filter takes, the severity written as the latest incident's (the log's ids, not a guess)."""
+        example = one_line(self.rows[0].severity) if self.rows else "ID"
+        return f"words of the title, status:open, status:resolved, sev:{example}"
 
     def on_resize(self) -> None:
         if self.is_mounted and self.rows:

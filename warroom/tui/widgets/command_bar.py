@@ -14,9 +14,23 @@ from textual.widgets import Input
 
 from warroom.commands import completions
 from warroom.incident import IncidentState
+from warroom.playbook import Playbook
 from warroom.text import one_line
 from warroom.tui.widgets.live_line import LiveLine
 from warroom.tui.widgets.plain_input import PlainInput
+
+
+def examples(playbook: Playbook | None) -> str:
+    """The command bar's placeholder: what a line can be, with this playbook's own severity and steps."""
+    words = ["status mitigating"]
+    if playbook is not None and playbook.severities:
+        words.append(f"sev {one_line(playbook.severities[0].id)}")
+    words.append("eta 30m")
+    steps = sum(len(phase.steps) for phase in playbook.phases) if playbook is not None else 0
+    if steps:
+        words.append(f"check {min(3, steps)}")
+    words += ["notify", "ack", "resolve"]
+    return ":  a note, or a command: " + " · ".join(words)
 
 
 class CommandSuggester(Suggester):
@@ -65,14 +79,15 @@ class CommandBar(Vertical):
     class Left(Message):
         pass
 
-    def __init__(self, state: Callable[[], IncidentState | None], **kwargs) -> None:
+    def __init__(self, state: Callable[[], IncidentState | None], playbook: Playbook | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self._state = state
+        self._playbook = playbook  # the incident's: the examples in the placeholder are written with its ids
 
     def compose(self) -> ComposeResult:
         yield LiveLine(id="command-error")
         yield CommandInput(
-            placeholder=":  a note, or a command: status mitigating · sev P0 · eta 30m · check 3 · notify · ack · resolve",
+            placeholder=examples(self._playbook),
             suggester=CommandSuggester(self._state),
             id="command",
             compact=True,

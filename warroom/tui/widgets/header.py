@@ -30,17 +30,28 @@ def severity_badge(state: IncidentState, *, with_name: bool = True) -> tuple[str
     return f" {state.severity} {name} " if name else f" {state.severity} ", style
 
 
+def _shown(state: IncidentState) -> tuple:
+    """What of a state the header shows (`render` reads nothing else of it)."""
+    return state.playbook, state.severity, state.status, state.id, state.title
+
+
 class IncidentHeader(Static):
-    """ LIVE  P1 High  INVESTIGATING  INC-3  the title ···················· 14:05:12 · 13:05 UTC
+    """ LIVE  SEV-2 High  INVESTIGATING  INC-3  the title ···················· 14:05:12 · 13:05 UTC
 
     `mode` says which screen this is: LIVE (the console), or the wall screen's or replay's own words. A
     resolved incident is not live: RESOLVED stands in the status's place and the LIVE badge goes.
     """
 
-    state: reactive[IncidentState | None] = reactive(None)
+    state: reactive[IncidentState | None] = reactive(None, repaint=False)  # watch_state repaints when the line changes
     now: reactive[datetime | None] = reactive(None, repaint=False)  # watch_now repaints when the minute changes
     mode: reactive[str] = reactive("LIVE")
     others_open: reactive[tuple[str, ...]] = reactive(())  # the other open incidents: never out of sight
+
+    def watch_state(self, old: IncidentState | None, new: IncidentState | None) -> None:
+        # A repaint of this line widens every frame's update from the panes to the top of the screen (every pane
+        # in between is drawn again): only when what it shows changed, not for each note or tick.
+        if old is None or new is None or _shown(old) != _shown(new):
+            self.refresh()
 
     def watch_now(self, old: datetime | None, new: datetime | None) -> None:
         # The header shows hours and minutes (the big clock has the seconds): no repaint for the other 59 ticks.
