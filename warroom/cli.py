@@ -152,6 +152,8 @@ def cli(ctx: click.Context, db: str | None, playbook: str | None) -> None:
         from warroom.tui.app import require_terminal, run_console  # the scripting verbs never pay for Textual
 
         require_terminal()  # before the store: a console that cannot start creates no database
+        if context.playbook_path is not None:
+            context.playbook()  # so is a bad playbook: its problems, and no database made to show them
         run_console(context.store(), context.playbook_path)
 
 
@@ -163,7 +165,7 @@ def main() -> None:
 
 
 @cli.command()
-@click.option("--severity", "-s", required=True, help="A severity id from the playbook, such as P1.")
+@click.option("--severity", "-s", required=True, help="A severity id from the playbook (`warroom playbook check` lists them).")
 @click.option("--title", "-t", required=True, help="A brief description: what is broken.")
 @click.option("--impact", "-i", default="", help="Who and what is affected.")
 @click.option("--runbook", "-r", "runbooks", multiple=True, help="Attach a runbook by id (repeatable).")
@@ -313,7 +315,7 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
         if status or severity or search:
             say("No incident matches.")
         else:
-            say("No incidents yet. `warroom declare --severity P1 --title ...` or `warroom` to declare one.")
+            say("No incidents yet. `warroom declare --severity ID --title ...` or `warroom` to declare one.")
         return
     lines = [f"{'ID':<8} {'SEV':<6} {'STATUS':<13} {'STARTED':<16} {'DURATION':>9}  {'LOG':<8} TITLE"]
     for row in rows:
