@@ -391,7 +391,7 @@ async def test_p_moves_to_the_next_phase(store, clock, incident):
 
         await pilot.press("p")
         assert last(store, incident) == (kinds.PHASE, {"phase": "containment"})
-        assert clock_text(app, "phase") == "Phase 2/3 Containment: 14m left of 15m-30m"
+        assert clock_text(app, "phase") == "Phase 2/3 Containment: 14m left of 15-30m"
         lines = checklist_lines(app)
         containment = next(line for line in lines if "Containment" in line)
         assert containment.startswith("▾ Containment") and "◀ now" in containment

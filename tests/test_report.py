@@ -185,8 +185,8 @@ def test_metrics_times_target_phases_and_rungs(markdown: str) -> None:
         "| Phase | Window | Entered | Left | Time in phase | Result |",
         "| --- | --- | --- | --- | --- | --- |",
         "| Detection \\& Analysis | 0-15m | T+0:00:00 | T+0:14:00 | 14 minutes | met |",
-        "| Containment | 15m-30m | T+0:14:00 | T+0:35:00 | 21 minutes | over by 5 minutes |",
-        "| Recovery | 1h-4h | T+0:35:00 | T+0:50:00 (resolved) | 15 minutes | met |",
+        "| Containment | 15-30m | T+0:14:00 | T+0:35:00 | 21 minutes | over by 5 minutes |",
+        "| Recovery | 1-4h | T+0:35:00 | T+0:50:00 (resolved) | 15 minutes | met |",
         "Escalation:",
         "| Rung | Falls due | Notified | Acknowledged | Note |",
         "| --- | --- | --- | --- | --- |",
@@ -214,7 +214,7 @@ def test_timeline_sorted_by_when_it_happened_with_the_backfilled_entry_marked(ma
         "| 15:08:00 | T+0:08:00 | alice | Sam is scribe |",
         "| 15:09:00 | T+0:09:00 | sam | Note: Pool exhausted: max\\_connections hit \\| see the \\`db-pool\\` dashboard |",
         "| 15:12:00 | T+0:12:00 | alice | Severity changed from P2 (Medium) to P1 (High) |",
-        "| 15:14:00 | T+0:14:00 | alice | Moved to phase Containment (window 15m-30m) |",
+        "| 15:14:00 | T+0:14:00 | alice | Moved to phase Containment (window 15-30m) |",
         "| 15:16:00 | T+0:16:00 | bob | Done: Isolate affected systems (Containment, step 1) |",
         "| 15:18:00 | T+0:18:00 | bob | Done: Check connection pool status (Database Issues, step 1) |",
         "| 15:20:00 | T+0:20:00 | alice | Status changed from investigating to mitigating |",
@@ -222,7 +222,7 @@ def test_timeline_sorted_by_when_it_happened_with_the_backfilled_entry_marked(ma
         "| 15:22:00 | T+0:22:00 | alice | Copied the Customer Communication message to send (clipboard); in full under "
         "Communications |",
         "| 15:22:00 | T+0:22:00 | alice | Copied the number for Secondary: +1-555-0102 (terminal clipboard, OSC 52) |",
-        "| 15:35:00 | T+0:35:00 | alice | Moved to phase Recovery (window 1h-4h) |",
+        "| 15:35:00 | T+0:35:00 | alice | Moved to phase Recovery (window 1-4h) |",
         "| 15:40:00 | T+0:40:00 | alice | Done: Restore normal operations (Recovery, step 1) |",
         "| 15:50:00 | T+0:50:00 | alice | Incident resolved after 50 minutes |",
     ]
@@ -247,12 +247,12 @@ def test_checklist_done_with_time_and_not_done_per_phase_and_runbook(markdown: s
         "- [ ] Manual incident reporting: not done",
         "- [ ] Initial triage and classification: not done",
         "- [ ] Incident commander assignment: not done",
-        "### Containment (phase, 15m-30m): 1 of 4 done",
+        "### Containment (phase, 15-30m): 1 of 4 done",
         "- [x] Isolate affected systems: done 15:16:00 (T+0:16:00) by bob",
         "- [ ] Prevent further damage: not done",
         "- [ ] Preserve evidence: not done",
         "- [ ] Implement temporary fixes: not done",
-        "### Recovery (phase, 1h-4h): 1 of 4 done",
+        "### Recovery (phase, 1-4h): 1 of 4 done",
         "- [x] Restore normal operations: done 15:40:00 (T+0:40:00) by alice",
         "- [ ] Monitor for recurrence: not done",
         "- [ ] Gradual service restoration: not done",
@@ -327,7 +327,7 @@ def test_an_open_incident_says_so(store: Store, clock: FakeClock) -> None:
         in parts["Metrics"]
     )
     assert "| Detection \\& Analysis | 0-15m | T+0:00:00 | still in it | 20 minutes | in progress, over by 5 minutes |" in parts["Metrics"]
-    assert "| Containment | 15m-30m | - | - | - | not entered |" in parts["Metrics"]
+    assert "| Containment | 15-30m | - | - | - | not entered |" in parts["Metrics"]
     assert "| Engineering Manager | T+0:15:00 | - | - | due, not notified yet |" in parts["Metrics"]
     assert parts["Communications"] == ["No message was copied to send."]
     assert parts["Notes"] == ["No notes were taken."]
@@ -555,9 +555,9 @@ def test_stats_per_severity_in_playbook_order(history: Store) -> None:
     assert sev2.response == report.Rate(2, 3)
     assert [(p.id, p.window, p.rate) for p in sev2.phases] == [
         ("triage", "0-10m", report.Rate(1, 3)),  # left at 8 (met), 12 and 120 minutes
-        ("assess", "10m-30m", report.Rate(1, 2)),  # left at 25 (met) and 45; the third never entered it
+        ("assess", "10-30m", report.Rate(1, 2)),  # left at 25 (met) and 45; the third never entered it
         ("fix", "30m-2h", report.Rate(2, 2)),
-        ("verify", "2h-4h", report.Rate(0, 0)),
+        ("verify", "2-4h", report.Rate(0, 0)),
         ("learn", "4h+", report.Rate(0, 0)),
     ]
     sev1 = result.severities[0]

@@ -224,20 +224,36 @@ def format_clock(delta: timedelta) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
+def format_span(delta: timedelta) -> str:
+    """A span as a playbook writes it, largest unit first and nothing left out: '90s' reads '1m30s', 72 hours
+    '3d', 70 minutes '1h10m'; zero is '0m'. What `parse_duration` reads back to the same span."""
+    total = round(abs(delta.total_seconds()))
+    sign = "-" if delta < timedelta(0) and total else ""
+    parts = []
+    for unit, seconds in _UNIT_SECONDS.items():
+        count, total = divmod(total, seconds)
+        if count:
+            parts.append(f"{count}{unit}")
+    return sign + ("".join(parts) or "0m")
+
+
 def format_window(start: timedelta, end: timedelta | None) -> str:
-    """A playbook window as people say it: '0-15m', '1h-4h', '1h+'."""
+    """A playbook window as people say it: '0-15m', '15-30m', '1-4h', '30m-1h', '1h-1h10m', '1h+'.
 
-    def short(delta: timedelta) -> str:
-        minutes = int(delta.total_seconds() // 60)
-        if minutes and minutes % 60 == 0:
-            return f"{minutes // 60}h"
-        return f"{minutes}m"
-
+    Both ends share their unit when each is a whole number of the same one, and a start of zero is '0';
+    otherwise each end is written in full (`format_span`)."""
     if end is None:
-        return f"{short(start)}+"
-    if start.total_seconds() == 0:
-        return f"0-{short(end)}"
-    return f"{short(start)}-{short(end)}"
+        return f"{format_span(start)}+"
+    first, last = format_span(start), format_span(end)
+    if start == timedelta(0):
+        return f"0-{last}"
+    if _single_unit(first) and _single_unit(last) and first[-1] == last[-1]:
+        return f"{first[:-1]}-{last}"
+    return f"{first}-{last}"
+
+
+def _single_unit(span: str) -> bool:
+    return span[:-1].isdigit()
 
 
 def local_hm(when: datetime) -> str:
