@@ -192,9 +192,9 @@ class Timeline(ScrollView, can_focus=True):
             height += len(self._entry_lines(self._window[first]))
         self._first_drawn = first
         self._lines = [line for event in self._window[first:] for line in self._entry_lines(event)]
-        self.virtual_size = Size(width, len(self._lines))
         self._placing = True
         try:
+            self._set_virtual_size(Size(width, len(self._lines)))  # may scroll up to fit: not the reader
             self.scroll_to(y=self.max_scroll_y, animate=False)
         finally:
             self._placing = False
@@ -208,8 +208,16 @@ class Timeline(ScrollView, can_focus=True):
         older = [line for event in self._window[first:self._first_drawn] for line in self._entry_lines(event)]
         self._first_drawn = first
         self._lines[:0] = older
-        self.virtual_size = Size(self.virtual_size.width, len(self._lines))
+        self._set_virtual_size(Size(self.virtual_size.width, len(self._lines)))
         return len(older)
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The lines' extent, without the layout of the whole screen that setting `virtual_size` asks for (a
+        ScrollView's size comes from its CSS, not its lines): only the scrollbar follows. That layout came with
+        most new entries and took 15-20 ms of a key press."""
+        if size != self.virtual_size:
+            self.set_reactive(Timeline.virtual_size, size)
+            self._scroll_update(size)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
