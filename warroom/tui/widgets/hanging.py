@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from textual.content import Content
+from textual.geometry import Region
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -71,13 +72,47 @@ class WrappedOptionList(OptionList):
         signature = tuple((o.id, o.prompt) for o in options)
         if signature == self._shown_options:
             return False
-        self._shown_options = signature
-        self.set_options(options)
+        shown, self._shown_options = self._shown_options, signature
+        if not self._replace_prompts(shown, signature):
+            self.set_options(options)
+        return True
+
+    def _replace_prompts(self, shown: tuple, signature: tuple) -> bool:
+        """The same options, some with new text of the same height (a step ticked, a countdown moved on): only
+        their lines are drawn again. `set_options` drops every option's rendering and repaints the whole pane
+        (a tick drew all of the checklist, ~1/4 of the key press). False when only set_options will do."""
+        if not shown or len(shown) != len(signature) or self.option_count != len(signature) or not self.size:
+            return False
+        changed = [index for index, (old, new) in enumerate(zip(shown, signature)) if old != new]
+        if any(shown[index][0] != signature[index][0] for index in changed):
+            return False  # other options (a phase opened or closed)
+        heights = self._heights
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        padding = self.get_component_styles("option-list--option").padding.width
+        for index in changed:
+            option = self.get_option_at_index(index)
+            option._set_prompt(signature[index][1])
+            if self._get_visual(option).get_height(self.styles, width - padding) != heights[index]:
+                return False  # the lines below move: everything is drawn again
+        changed_options = {self.get_option_at_index(index) for index in changed}
+        cache = self._option_render_cache
+        for key in [key for key in cache.keys() if key[0] in changed_options]:
+            cache.discard(key)
+        for index in changed:
+            self.refresh_lines(self._index_to_line[index], heights[index])
         return True
 
     def _show_subtitle(self, subtitle: str) -> None:
-        """Set the border's subtitle unless it is the one shown: setting it repaints the whole list, and the
-        lists are re-derived every second."""
-        if subtitle != self._shown_subtitle:
-            self._shown_subtitle = subtitle
+        """Set the border's subtitle unless it is the one shown. Setting `border_subtitle` repaints the whole
+        pane; the subtitle is on the bottom border, so only that row is drawn again (the lists are re-derived
+        every second, and "2/12 done" changes with every tick)."""
+        if subtitle == self._shown_subtitle:
+            return
+        self._shown_subtitle = subtitle
+        outer = self.outer_size
+        if not outer or self._border_subtitle is None:
             self.border_subtitle = subtitle
+            return
+        self._border_subtitle = self.render_str(subtitle).expand_tabs(4).split()[0]  # as Widget.border_subtitle does
+        offset = self.content_offset
+        self.refresh(Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1))  # regions are given from the content's corner
