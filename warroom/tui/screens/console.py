@@ -12,7 +12,7 @@ from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Container
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
@@ -115,6 +115,9 @@ class ConsoleScreen(Screen):
 
     state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
     now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
+    # Screen's own repaints every widget on screen whenever the focus moves (a full frame, twice per `:note x`:
+    # into the bar and back); the focus styles restyle, and so repaint, the widgets they change.
+    focused: Reactive = Reactive(None, repaint=False)
 
     def __init__(self, incident_id: str, events: list[Event] | None = None) -> None:
         """`events`: the log, when whoever opens the console has just read it."""

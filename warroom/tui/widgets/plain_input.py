@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 from warroom.text import for_input
@@ -12,6 +14,14 @@ class PlainInput(Input):
 
     Textual's Input shows its value as it is: an ESC pasted into it would reach the terminal.
     """
+
+    # The field's size is its CSS's, not its text's. Input sets `virtual_size` as each character comes in, and
+    # Widget's reactive asks for a layout of the whole screen each time: a burst of ":note x" laid the console
+    # out once per frame it took, 10-15 ms each. Only the scroll offsets need to follow (what that layout did).
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        self._scroll_update(size)
 
     def validate_value(self, value: str) -> str:
         return for_input(value)
