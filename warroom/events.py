@@ -32,6 +32,7 @@ ROLE = "role"  # role, name
 RESOLVED = "resolved"  # (nothing)
 REOPENED = "reopened"  # (nothing)
 COPIED = "copied"  # what (a template id or "contact"), name, text, via (clipboard | osc52)
+CHECKPOINT = "checkpoint"  # checkpoint (the signed note), signature (SSH armor), signer, key (SHA256 fingerprint)
 
 KINDS: dict[str, str] = {
     DECLARED: "the incident was declared",
@@ -52,6 +53,7 @@ KINDS: dict[str, str] = {
     RESOLVED: "the incident resolved",
     REOPENED: "the incident reopened",
     COPIED: "a message or number copied to send",
+    CHECKPOINT: "the log signed: its event count and head hash (checkpoint.py)",
 }
 
 
@@ -182,6 +184,8 @@ PAYLOADS: dict[str, dict[str, Field]] = {
     RESOLVED: {},
     REOPENED: {},
     COPIED: {"what": Field("text"), "name": Field("text"), "text": Field("text"), "via": Field("text")},
+    # The note as signed, byte for byte; its count and head are read from it (checkpoint.parse_note), never stored twice.
+    CHECKPOINT: {"checkpoint": Field("text"), "signature": Field("text"), "signer": Field("text"), "key": Field("text")},
 }
 assert PAYLOADS.keys() == KINDS.keys()
 

@@ -73,4 +73,8 @@ def describe(event: Event, playbook: Playbook | None) -> str:
     if kind == kinds.COPIED:
         via = "clipboard" if p.get("via") == "clipboard" else "terminal (OSC 52)"
         return one_line(f"Copied {p.get('name', p.get('what', ''))} to send ({via})")
+    if kind == kinds.CHECKPOINT:
+        from warroom.checkpoint import described
+
+        return one_line(described(p))
     return one_line(f"{kind}: {p}")

@@ -71,7 +71,8 @@ def describe(event: Event, before: IncidentState, after: IncidentState, outside:
         if not p.get("eta"):
             return "Expected resolution time cleared"
         eta = parse_iso(p["eta"])
-        return f"Expected resolution time set to {local_time(eta)[:5]} {zone_name(eta)} ({utc_time(eta, date=False)[:5]} UTC)"
+        utc = "" if zone_name(eta) == "UTC" else f" ({utc_time(eta, date=False)[:5]} UTC)"
+        return f"Expected resolution time set to {local_time(eta)[:5]} {zone_name(eta)}{utc}"
     if kind in (kinds.CHECK, kinds.UNCHECK):
         list_id, step = str(p.get("list", "")), p.get("step", "")
         done = "Done" if kind == kinds.CHECK else "Undone"
@@ -107,6 +108,10 @@ def describe(event: Event, before: IncidentState, after: IncidentState, outside:
             return f"Copied the number for {outside(p.get('name', ''))}: {outside(p.get('text', ''))} ({how})"
         # Where the message can be read in full is each output's to say (the Markdown has it, the CSV does not).
         return f"Copied the {outside(p.get('name') or p.get('what', ''))} message to send ({how})"
+    if kind == kinds.CHECKPOINT:
+        from warroom.checkpoint import described
+
+        return outside(described(p))
     return f"{outside(kind)}: {outside(canonical_json(p))}"
 
 
