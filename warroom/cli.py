@@ -25,13 +25,13 @@ from warroom.incident import IncidentState, index_disagreement, state_as_of, sta
 from warroom.playbook import Playbook, load_playbook
 from warroom.store import Store, check_import, default_db_path
 from warroom.text import for_terminal, json_text, one_line
-from warroom import views
+from warroom import checkpoint, views
 
 
 # Verbs that only read: they never create a database, and open an existing one without writing.
 READING_VERBS = {"list", "show", "verify", "export", "stats", "watch", "replay"}
 # Verbs that write to an incident already declared: a database that is not there yet has none.
-EXISTING_ONLY_VERBS = {"log", "act"}
+EXISTING_ONLY_VERBS = {"log", "act", "sign"}
 
 
 class Context:
@@ -255,8 +255,11 @@ def act(ctx: click.Context, incident: str, command: tuple[str, ...], at_text: st
     action = parse(" ".join(command), state, now)
     if action.kind in CONSOLE_ONLY:
         raise CommandError(f"`{action.kind}` works in the console, where there is a clipboard")
-    store.append(incident_id, action.kind, action.payload, at=at)
+    event = store.append(incident_id, action.kind, action.payload, at=at)
     say(f"{incident_id}: {one_line(action.summary)}")
+    unsigned = checkpoint.after_resolve(store, event, interactive=True)  # a key configured: resolving signs the log
+    if unsigned:
+        raise WarroomError(f"{incident_id}: {unsigned}", exit_code=1)
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -476,6 +479,10 @@ def export(ctx: click.Context, incident: str, fmt: str, output: str | None) -> N
         document = {"incident": state_summary(state, context.clock.now()), "events": [e.to_record() for e in events]}
         text = json_text(document, indent=2) + "\n"
     write_output(text, output)
+    try:  # FILE.checkpoint: the latest signed checkpoint, for `verify --checkpoint` to check the log against later
+        checkpoint.write_beside(store, incident_id, output or "", lambda text, path: _write_whole(Path(path), text))
+    except OSError as error:
+        raise WarroomError(f"{output}.checkpoint: cannot write it ({error.strerror})") from None
 
 
 def write_output(text: str, output: str | None) -> None:
@@ -579,22 +586,40 @@ def _no_constant(name: str) -> Any:
 @cli.command()
 @click.argument("incident", required=False)
 @click.option("--fix-index", is_flag=True, help="Rebuild from the log the incidents' listing rows that disagree with it.")
+@click.option("--allowed-signers", metavar="FILE", help="Check every checkpoint's signature against FILE (git's allowed_signers format).")
+@click.option("--revoked", metavar="FILE", help="With --allowed-signers: refuse keys in FILE (a KRL or public keys, ssh-keygen -Y verify -r).")
+@click.option("--checkpoint", "checkpoint_files", metavar="FILE", multiple=True, help="Check the log against a checkpoint file (written beside an export); repeatable.")
 @click.pass_context
-def verify(ctx: click.Context, incident: str | None, fix_index: bool) -> None:
-    """Re-check every event's chain and sequence, and that the listing (the incidents table) says what the
-    log says (exit 1 at the first that does not fit)."""
+def verify(
+    ctx: click.Context, incident: str | None, fix_index: bool, allowed_signers: str | None, revoked: str | None,
+    checkpoint_files: tuple[str, ...],
+) -> None:
+    """Re-check every event's chain and sequence, every signed checkpoint, and that the listing (the incidents
+    table) says what the log says (exit 1 at the first that does not fit)."""
     context = _ctx(ctx)
+    if revoked and not allowed_signers:
+        raise WarroomError("--revoked needs --allowed-signers FILE: the keys to check signatures against")
+    signers = checkpoint.Signers(allowed_signers, revoked) if allowed_signers else None  # files read before the log
+    external = checkpoint.read_checkpoints(checkpoint_files)
     store = context.store()
     ids = [store.find_incident(incident)] if incident else [row.id for row in store.incidents()]
-    total, stale = 0, []
+    missing = checkpoint.unindexed(store) if not incident else None
+    if missing:
+        raise WarroomError(f"verify failed: {missing}", exit_code=1)
+    for name, signed in external:
+        if signed.incident not in ids:
+            where = "the incidents table" if incident is None else f"what verify was asked to check ({ids[0]})"
+            raise WarroomError(f"verify failed: {signed.incident}: {name} ({signed.said()}) names an incident not in {where}", exit_code=1)
+    total, stale, verified = 0, [], checkpoint.Verified()
     for incident_id in ids:
-        problem = store.verify(incident_id)
+        problem = checkpoint.log_problem(store, incident_id, signers, checkpoint.external_for(incident_id, external), verified)
         if problem:
             raise WarroomError(f"verify failed: {problem}", exit_code=1)
         row = store.incident(incident_id)
         total += row.events
         try:
-            disagreement = index_disagreement(row, state_of(store.events(incident_id)))
+            events = store.events(incident_id)
+            disagreement = index_disagreement(row, state_of(events)) or checkpoint.index_times_disagreement(store, incident_id, events)
         except WarroomError as error:
             raise WarroomError(f"verify failed: {error}", exit_code=1) from None
         if disagreement:
@@ -614,6 +639,20 @@ def verify(ctx: click.Context, incident: str | None, fix_index: bool) -> None:
                     raise WarroomError(f"verify failed: {left} (rebuilding the index did not change that)", exit_code=1)
                 say(f"rebuilt the index of {disagreement.replace(': the index says', ' from the log: it said', 1)}")
     say(f"ok: {len(ids)} incident{'s' if len(ids) != 1 else ''}, {total} events, every chain verifies")
+    for line in checkpoint.closing_lines(verified, signers):
+        say(line)
+
+
+@cli.command()
+@click.argument("incident")
+@click.option("--key", metavar="PATH", help=f"An SSH private key, or a public key whose private half is in ssh-agent (default: {checkpoint.KEY_VARIABLE}).")
+@click.pass_context
+def sign(ctx: click.Context, incident: str, key: str | None) -> None:
+    """Sign the incident's log as it stands (its event count and head hash) with an SSH key, as a checkpoint event."""
+    context = _ctx(ctx)
+    store = context.store()
+    event, signed = checkpoint.sign(store, store.find_incident(incident), key)
+    say(f"{event.incident}: checkpoint at event {event.seq}, {signed.said()} ({signed.key}); head {signed.head}")
 
 
 @cli.command()
