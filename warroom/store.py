@@ -13,7 +13,7 @@ import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import platformdirs
 
@@ -76,6 +76,13 @@ class IncidentRow:
 
 class Store:
     """The SQLite event store. Every write is one transaction; nothing is ever updated in `events`."""
+
+    # Set by a caller that draws after each write (the console: App.call_after_refresh): each commit's passive
+    # checkpoint (_backfill) is handed to it, to run once the screen shows the event, rather than between the
+    # commit and the frame (1-8 ms of every key press, for a copy the commit's durability does not need). It
+    # returns False when it cannot (the app is closing): then the checkpoint runs at once.
+    backfill_later: Callable[[Callable[[], None]], bool] | None = None
+    _backfill_due = False
 
     def __init__(
         self, path: str | Path | None = None, *, clock: Clock | None = None, readonly: bool = False, create: bool = True,
@@ -305,6 +312,7 @@ class Store:
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
+        self._backfill_if_due()
         if self._held:
             self._look_at_file()
             if self._moved:
@@ -382,6 +390,19 @@ class Store:
         with contextlib.suppress(sqlite3.Error):  # the commit stands either way
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
+    def _after_commit(self) -> None:
+        if self.backfill_later is None:
+            self._backfill()
+        elif not self._backfill_due:
+            self._backfill_due = True
+            if not self.backfill_later(self._backfill_if_due):
+                self._backfill_if_due()
+
+    def _backfill_if_due(self) -> None:
+        if self._backfill_due:
+            self._backfill_due = False
+            self._backfill()
+
     def _refuse_if_moved(self) -> None:
         if self.check_file():
             raise LogMoved(self._moved or "")
@@ -417,7 +438,7 @@ class Store:
                     self.store._refuse_if_moved()
                 return
             self.conn.execute("COMMIT")
-            self.store._backfill()
+            self.store._after_commit()
 
     def _transaction(self) -> "_Transaction":
         if self.readonly:

@@ -74,6 +74,7 @@ class WarroomApp(App):
         self.watch_only = watch
         self.replay_only = replay
         self.store = store
+        store.backfill_later = self.call_after_refresh  # a key's commit is on screen before its checkpoint runs
         self.playbook_path = playbook_path
         self.clock: Clock = clock or SystemClock()
         self.incident_id = incident_id
