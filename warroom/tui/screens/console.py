@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from warroom import events as kinds
-from warroom import views
+from warroom import checkpoint, views
 from warroom.commands import CommandError, parse
 from warroom.comms import fill
 from warroom.errors import WarroomError
@@ -330,6 +330,9 @@ class ConsoleScreen(Screen):
             self.app.bell()
             self._check_the_file()  # the file gone under us: the banner says so at once, not at the next tick
             return None
+        unsigned = checkpoint.after_resolve(self.app.store, event)  # a key configured: resolving signs the log
+        if unsigned:
+            self.notify(unsigned, severity="error", markup=False)
         # Not just this event: a scribe's or a script's committed just before it would be skipped for good
         # (the next read starts after this event's id), and the screen would show a state the log does not.
         self._catch_up()
