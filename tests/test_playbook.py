@@ -236,8 +236,8 @@ def test_unknown_contact_and_section(tmp_path: Path) -> None:
     path = write(tmp_path, text)
     assert problems_of(path) == [
         f"{path}:{line_of(text, '[tertiary]')}: ladder[2].contacts: unknown contact 'tertiary'; expected one of primary, secondary, escalation",
-        f"{path}:{line_of(text, 'extras: 1')}: unknown section 'extras'; expected one of contacts, ladder, name, phases, "
-        "runbooks, severities, status_details, status_page, templates",
+        f"{path}:{line_of(text, 'extras: 1')}: unknown section `extras`; expected one of contacts, default_severity, ladder, "
+        "name, phases, runbooks, severities, status_details, status_page, templates",
     ]
 
 
@@ -485,7 +485,7 @@ def test_playbook_check_through_the_cli(tmp_path: Path, five_level_path: Path) -
     runner = CliRunner()
     ok = runner.invoke(cli, ["playbook", "check", str(five_level_path)], obj=Context(str(tmp_path / "w.db"), None))
     assert ok.exit_code == 0, ok.output
-    assert ok.stdout.startswith("Five-level playbook: OK\n") and "SEV-5 Cosmetic (response 72h)" in ok.stdout
+    assert ok.stdout.startswith("Five-level playbook: OK\n") and "SEV-5 Cosmetic (response 3d)" in ok.stdout
 
     text = replaced("severities: [P0, P1]", "severities: [P0, P9]")
     text = replaced("ETA: {eta}", "ETA: {foo}", text)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
 from warroom import events as kinds
 from warroom.clock import iso, local_hm, parse_past_time, parse_time, format_duration
-from warroom.errors import WarroomError
+from warroom.errors import WarroomError, quoted
 from warroom.incident import IncidentState
 from warroom.store import login_name
-from warroom.playbook import STATUSES, Playbook
+from warroom.playbook import STATUSES, Ambiguous, NotFound, Playbook, Severity, lookup
+from warroom.spelling import slips
 from warroom.views import RungView, StepView, all_steps, ladder
 
 # The command words, how each is written, and what it does (for help, completion and errors).
@@ -37,6 +39,9 @@ ALIASES = {"severity": "sev", "acknowledge": "ack", "page": "notify", "resolved"
 CONSOLE_ONLY = {"copy"}
 # What a resolved incident no longer takes: its clock has stopped; `reopen` first.
 OPEN_ONLY = {"check", "uncheck", "notify", "ack", "phase"}
+
+
+_NUMBER = re.compile(r"[0-9]{1,9}\Z")  # ASCII digits, few enough for int()
 
 
 class CommandError(WarroomError):
@@ -83,26 +88,12 @@ def did_you_mean(word: str) -> str | None:
         return None
     best: tuple[int, str] | None = None
     for candidate in [*COMMANDS, *ALIASES]:
-        distance = _slips(typed, candidate)
+        distance = slips(typed, candidate)
         allowed = 0 if len(candidate) <= 4 else 1 if len(candidate) < 8 else 2
         swapped = len(typed) == len(candidate) and sorted(typed) == sorted(candidate) and distance == 1
         if (distance <= allowed or swapped) and (best is None or distance < best[0]):
             best = (distance, ALIASES.get(candidate, candidate))
     return None if best is None else best[1]
-
-
-def _slips(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def _need(rest: str, usage: str) -> str:
@@ -132,13 +123,26 @@ def _status(rest: str, state: IncidentState, now: datetime) -> Action:
 def _severity(rest: str, state: IncidentState, now: datetime) -> Action:
     value = _need(rest, COMMANDS["sev"][0])
     assert state.playbook is not None
-    known = [s.id for s in state.playbook.severities]
-    matches = [s for s in known if s.lower() == value.lower()]
-    if not matches:
-        raise CommandError(f"unknown severity {value!r}: expected one of {', '.join(known)}")
-    if matches[0] == state.severity:
-        raise CommandError(f"the severity is already {matches[0]}")
-    return Action(kinds.SEVERITY, {"severity": matches[0]}, f"severity: {state.severity} -> {matches[0]}")
+    severity = find_severity(state.playbook, value, CommandError).id
+    if severity == state.severity:
+        raise CommandError(f"the severity is already {severity}")
+    return Action(kinds.SEVERITY, {"severity": severity}, f"severity: {state.severity} -> {severity}")
+
+
+def find_severity(playbook: Playbook, reference: str, error: type[WarroomError] = WarroomError) -> Severity:
+    """A severity by its id (exactly, else whatever its case) or its whole name: never by position or by
+    some of its words, which would guess at something as weighty as who is woken (`sev 1` is not the
+    first severity, nor necessarily one whose id holds a 1)."""
+    try:
+        return lookup(playbook.severities, reference, "severity", positions=False, words=False)
+    except NotFound:
+        whole = [s for s in playbook.severities if s.name.lower() == reference.strip().lower()]
+        if len(whole) == 1:
+            return whole[0]
+        known = ", ".join(s.id for s in playbook.severities)
+        raise error(f"unknown severity {quoted(reference.strip())}: expected one of {known}") from None
+    except Ambiguous as ambiguous:
+        raise error(str(ambiguous)) from None
 
 
 def _impact(rest: str, state: IncidentState, now: datetime) -> Action:
@@ -166,13 +170,13 @@ def find_step(reference: str, state: IncidentState, now: datetime, *, prefer_don
     """A checklist step by its number (`3`), its list and number (`2.3`), or words of it."""
     steps = all_steps(state, now)
     ref = reference.strip()
-    if ref.isdigit():
+    if _NUMBER.match(ref):  # ASCII digits: "²" is a digit to str.isdigit, and no number to int()
         number = int(ref)
         for step in steps:
             if step.number == number:
                 return step
         raise CommandError(f"no step {number}: expected a number from 1 to {len(steps)}")
-    if ref.count(".") == 1 and all(part.isdigit() for part in ref.split(".")):
+    if ref.count(".") == 1 and all(_NUMBER.match(part) for part in ref.split(".")):
         list_number, index = (int(part) for part in ref.split("."))
         list_ids = list(dict.fromkeys(step.list_id for step in steps))
         if 1 <= list_number <= len(list_ids):
@@ -211,7 +215,8 @@ def _uncheck(rest: str, state: IncidentState, now: datetime) -> Action:
 
 
 def _phase(rest: str, state: IncidentState, now: datetime) -> Action:
-    value = _need(rest, COMMANDS["phase"][0]).lower()
+    rest = _need(rest, COMMANDS["phase"][0])
+    value = rest.lower()
     assert state.playbook is not None
     phases = state.playbook.phases
     index = next((i for i, p in enumerate(phases) if p.id == state.phase), 0)
@@ -220,32 +225,29 @@ def _phase(rest: str, state: IncidentState, now: datetime) -> Action:
             raise CommandError(f"{phases[index].name} is the last phase: `resolve` ends the incident")
         target = phases[index + 1]
     else:
-        candidates = [
-            p
-            for number, p in enumerate(phases, start=1)
-            if value in (p.id.lower(), str(number)) or all(word in p.name.lower() for word in value.split())
-        ]
-        if len(candidates) != 1:
+        try:
+            target = lookup(phases, rest, "phase")
+        except NotFound:
             names = ", ".join(f"{p.id} ({p.name})" for p in phases)
-            raise CommandError(f"unknown phase {rest!r}: expected next, or one of {names}")
-        target = candidates[0]
+            raise CommandError(f"unknown phase {quoted(rest)}: expected next, or one of {names}") from None
+        except Ambiguous as ambiguous:
+            raise CommandError(str(ambiguous)) from None
     if target.id == state.phase:
         raise CommandError(f"the incident is already in {target.name}")
     return Action(kinds.PHASE, {"phase": target.id}, f"phase: {target.name}")
 
 
 def _find_rung(reference: str, state: IncidentState, now: datetime) -> RungView:
+    """A rung by the lookup order (`lookup`): its id, its number on the ladder, or words of its name."""
     rungs = ladder(state, now).rungs
-    value = reference.lower()
-    found = [
-        r
-        for r in rungs
-        if value in (r.rung.id.lower(), str(r.number)) or all(word in r.rung.name.lower() for word in value.split())
-    ]
-    if len(found) != 1:
+    try:
+        rung = lookup([r.rung for r in rungs], reference, "rung")
+    except NotFound:
         names = ", ".join(f"{r.number} {r.rung.name}" for r in rungs)
-        raise CommandError(f"unknown rung {reference!r}: expected one of {names}")
-    return found[0]
+        raise CommandError(f"unknown rung {quoted(reference.strip())}: expected one of {names}") from None
+    except Ambiguous as ambiguous:
+        raise CommandError(str(ambiguous)) from None
+    return next(r for r in rungs if r.rung.id == rung.id)
 
 
 def _notify(rest: str, state: IncidentState, now: datetime) -> Action:
@@ -282,15 +284,23 @@ def _role(rest: str, state: IncidentState, now: datetime) -> Action:
 
 
 def _runbook(rest: str, state: IncidentState, now: datetime) -> Action:
-    value = _need(rest, COMMANDS["runbook"][0]).lower()
+    value = _need(rest, COMMANDS["runbook"][0])
     assert state.playbook is not None
-    found = [r for r in state.playbook.runbooks if value == r.id.lower() or all(w in r.name.lower() for w in value.split())]
-    if len(found) != 1:
-        names = ", ".join(f"{r.id} ({r.name})" for r in state.playbook.runbooks)
-        raise CommandError(f"unknown runbook {rest!r}: expected one of {names}")
-    if found[0].id in state.runbooks:
-        raise CommandError(f"the {found[0].name} runbook is already attached")
-    return Action(kinds.RUNBOOK, {"runbook": found[0].id}, f"runbook attached: {found[0].name}")
+    runbook = _entry(state.playbook.runbooks, value, "runbook")
+    if runbook.id in state.runbooks:
+        raise CommandError(f"the {runbook.name} runbook is already attached")
+    return Action(kinds.RUNBOOK, {"runbook": runbook.id}, f"runbook attached: {runbook.name}")
+
+
+def _entry(items: Any, reference: str, what: str) -> Any:
+    """A runbook or template by the lookup order (`lookup`), or a CommandError naming each id and name."""
+    try:
+        return lookup(items, reference, what)
+    except NotFound:
+        names = ", ".join(f"{item.id} ({item.name})" for item in items)
+        raise CommandError(f"unknown {what} {quoted(reference.strip())}: expected one of {names}") from None
+    except Ambiguous as ambiguous:
+        raise CommandError(str(ambiguous)) from None
 
 
 def _alone(rest: str, word: str) -> None:
@@ -317,13 +327,7 @@ def _copy(rest: str, state: IncidentState, now: datetime) -> Action:
     template = None
     if rest:
         assert state.playbook is not None
-        found = [
-            t for t in state.playbook.templates if rest.lower() == t.id.lower() or all(w in t.name.lower() for w in rest.lower().split())
-        ]
-        if len(found) != 1:
-            names = ", ".join(f"{t.id} ({t.name})" for t in state.playbook.templates)
-            raise CommandError(f"unknown template {rest!r}: expected one of {names}")
-        template = found[0].id
+        template = _entry(state.playbook.templates, rest, "template").id
     return Action("copy", {"template": template}, "copy")
 
 
@@ -379,17 +383,15 @@ def declaration(
     """The payload of a `declared` event, checked against the playbook (shared by the CLI and the console)."""
     if not title.strip():
         raise WarroomError("the title is empty: expected a brief description of what is broken")
-    matches = [s.id for s in playbook.severities if s.id.lower() == severity.strip().lower()]
-    if not matches:
-        raise WarroomError(f"unknown severity {severity!r}: expected one of {', '.join(s.id for s in playbook.severities)}")
+    chosen = find_severity(playbook, severity).id  # the playbook's id, whatever the case typed
     attached = []
     for runbook in runbooks:
-        attached.append(playbook.runbook(runbook.strip()).id)
+        attached.append(lookup(playbook.runbooks, runbook, "runbook").id)
     started = _when(started_at, now, "--started-at") if started_at else now
     detected = _when(detected_at, now, "--detected-at") if detected_at else started
     return {
         "title": title.strip(),
-        "severity": matches[0],
+        "severity": chosen,
         "impact": impact.strip(),
         "runbooks": attached,
         "commander": (commander or "").strip() or login_name(),
