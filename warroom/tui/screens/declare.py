@@ -55,6 +55,8 @@ class DeclareScreen(Screen):
                     f"Still open: {named}{more}. Declaring starts another incident beside it.", id="declare-open",
                     markup=False,
                 )
+            # Errors under the heading, where they are seen (below the fields they would be off a small screen).
+            yield Static(id="declare-error", markup=False)
             yield Label("Severity: up/down here (shift+tab from the title)", classes="declare-hint")
             yield SeverityList(self.playbook, id="severity")
             with Horizontal(classes="declare-field"):
@@ -75,14 +77,24 @@ class DeclareScreen(Screen):
                 yield PlainInput(value="now", placeholder="now, 14:02, -20m", id="started", compact=True)
                 yield Label("Commander", classes="declare-label", id="commander-label")
                 yield PlainInput(value=login_name(), id="commander", compact=True)
-            yield Static(id="declare-error", markup=False)
             yield Button("Declare and start the clock (ctrl+s)", variant="error", id="declare-button", compact=True)
         yield KeyBar()
 
     def on_mount(self) -> None:
         severities = self.query_one("#severity", OptionList)
-        severities.highlighted = min(1, len(self.playbook.severities) - 1)  # the middle of the road by default
+        default = self.playbook.default_severity
+        severities.highlighted = next(i for i, s in enumerate(self.playbook.severities) if s.id == default)
         self.query_one("#title", Input).focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_severities)
+
+    def _fit_severities(self) -> None:
+        """Give the severities the rows the form leaves, so that every level and every field is in view."""
+        form = self.query_one("#declare", VerticalScroll)
+        severities = self.query_one("#severity", SeverityList)
+        others = form.virtual_size.height - severities.outer_size.height
+        severities.fit(max(len(self.playbook.severities), form.size.height - others))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -112,6 +124,8 @@ class DeclareScreen(Screen):
             message = self.query_one("#declare-error", Static)
             message.update(f"✗ {one_line(error)}")
             message.display = True
+            self.query_one("#declare", VerticalScroll).scroll_home(animate=False)
+            self.call_after_refresh(self._fit_severities)  # one line less for them
             return
         self.post_message(OpenIncident(event.incident))
 

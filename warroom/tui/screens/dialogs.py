@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from warroom.playbook import Playbook
+from warroom.playbook import Playbook, Severity
 from warroom.text import one_line
 from warroom.tui.widgets.hanging import hanging
 
@@ -56,40 +56,72 @@ def cadence(every: timedelta) -> str:
     return text or f"{int(every.total_seconds())}s"
 
 
-def severity_options(playbook: Playbook, current: str | None = None, width: int = 0) -> list[Option]:
-    """Each severity with its response target and, on the line under it, its criteria (wrapped to `width`)."""
-    options = []
-    for severity in playbook.severities:
-        marker = "  (current)" if severity.id == current else ""
-        head = Content.assemble(
-            (f"{severity.id} {one_line(severity.name)}", "bold"),
-            (f"  response {severity.response_label}, updates every {cadence(severity.update_every)}", "$text-muted"),
-            (marker, "bold $accent"),
-        )
-        lines = [hanging(Content(""), head, width)]
-        if severity.criteria:
-            criteria = Content(" · ".join(one_line(c) for c in severity.criteria))
-            lines.append(hanging(Content("  "), criteria, width))
-        options.append(Option(Content("\n").join(lines), id=severity.id))
-    return options
+def severity_option(severity: Severity, current: str | None, width: int, criteria: bool = True) -> Option:
+    """A severity with its response target and, on the line under it, its criteria (wrapped to `width`)."""
+    marker = "  (current)" if severity.id == current else ""
+    head = Content.assemble(
+        (f"{one_line(severity.id)} {one_line(severity.name)}", "bold"),
+        (f"  response {severity.response_label}, updates every {cadence(severity.update_every)}", "$text-muted"),
+        (marker, "bold $accent"),
+    )
+    lines = [hanging(Content(""), head, width)]
+    if criteria and severity.criteria:
+        lines.append(hanging(Content("  "), Content(" · ".join(one_line(c) for c in severity.criteria)), width))
+    return Option(Content("\n").join(lines), id=severity.id)
 
 
 class SeverityList(OptionList):
-    """The playbook's severities with their criteria, wrapped under each level (redrawn for a new width)."""
+    """The playbook's severities with their criteria, wrapped under each level (redrawn for a new width).
+
+    Given a `room` (lines) too small for every level's criteria, it shows the criteria of the highlighted
+    level only, so that every level stays in view with the fields below it."""
 
     def __init__(self, playbook: Playbook, current: str | None = None, **kwargs) -> None:
-        super().__init__(*severity_options(playbook, current), **kwargs)
+        super().__init__(*(severity_option(s, current, 0) for s in playbook.severities), **kwargs)
         self.playbook = playbook
         self.current = current
+        self.room: int | None = None
+        self.compact = False  # the criteria under the highlighted level only
         self._wrapped_at = 0
 
+    def fit(self, room: int | None) -> None:
+        """Take at most `room` lines (None: as many as the levels need)."""
+        if room != self.room:
+            self.room = room
+            self.styles.max_height = room
+            self._show()
+
     def on_resize(self) -> None:
-        width = max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
-        if width != self._wrapped_at:
-            self._wrapped_at = width
-            highlighted = self.highlighted
-            self.set_options(severity_options(self.playbook, self.current, width))
-            self.highlighted = highlighted
+        if self._width() != self._wrapped_at:
+            self._show()
+
+    def _width(self) -> int:
+        return max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
+
+    def _show(self) -> None:
+        self._wrapped_at = width = self._width()
+        options = [severity_option(s, self.current, width) for s in self.playbook.severities]
+        lines = sum(len(option.prompt.split("\n")) for option in options)
+        self.compact = self.room is not None and lines > self.room
+        highlighted = self.highlighted
+        if self.compact:
+            options = [
+                severity_option(s, self.current, width, criteria=index == highlighted)
+                for index, s in enumerate(self.playbook.severities)
+            ]
+        self.set_options(options)
+        self.highlighted = highlighted
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        if self.compact:  # the criteria move with the highlight
+            width = self._wrapped_at
+            for index in {old, new} - {None}:
+                if index is not None and index < self.option_count:  # (none while set_options clears the list)
+                    severity = self.playbook.severities[index]
+                    self.replace_option_prompt_at_index(
+                        index, severity_option(severity, self.current, width, criteria=index == new).prompt
+                    )
+        super().watch_highlighted(new)
 
 
 class SeverityDialog(ModalScreen[str | None]):
