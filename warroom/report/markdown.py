@@ -1,4 +1,5 @@
-"""The post-incident report as Markdown: one function per section, in the order the report reads.
+"""The post-incident report as Markdown: the review's outline (warroom.review), each section filled in where the
+log knows and prompted where a person must write, with one writer per kind of fill.
 
 The report's own headings, tables, lists and bold labels are the only markup in it. Every piece of
 text from outside (titles, impact, notes, alerts, roles, actors, the playbook's names and steps, the
@@ -21,18 +22,30 @@ from warroom.playbook import Playbook
 from warroom.report.metrics import IncidentMetrics, metrics, target_words
 from warroom.report.timeline import Entry, is_message_copy, severity_label, via, walk
 from warroom.report.times import local_time, say, utc_time, zone_name
+from warroom.review import BUNDLED_REVIEW, ReviewSection
 from warroom.text import md_cell, md_fence, md_inline
 from warroom.timeline import playbook_name, t_plus
 
 
 def markdown_report(events: Iterable[Event], now: datetime) -> str:
-    """The post-incident report of one incident's events, as Markdown for a postmortem."""
+    """The post-incident report of one incident's events, as Markdown for a postmortem: the outline of its
+    playbook's `review:` (else the bundled one), each section filled where the log knows, prompted where not."""
     review = _Review.of(list(events), now)
-    lines: list[str] = []
-    for section in SECTIONS:
-        lines.extend(section(review))
+    lines = _title(review)
+    for section in BUNDLED_REVIEW:
+        lines.extend(_section(review, section))
     del review  # only the lines are needed now: let the joined text have the memory the entries held
     return "\n".join(lines)
+
+
+def _section(r: "_Review", section: ReviewSection) -> list[str]:
+    body = WRITERS[section.fill](r) if section.fill else []
+    if section.fill in OMITTED_WHEN_EMPTY and not body:
+        return []
+    lines = ["#" * section.level + " " + md_inline(section.title), "", *body]
+    if section.prompt:
+        lines += [f"> **To write:** {md_inline(section.prompt)}", ""]
+    return lines
 
 
 @dataclass
@@ -49,6 +62,10 @@ class _Review:
     end: datetime  # the resolution, or now for an incident still open
     zone: str
     dated: bool  # the incident spans more than one local day: times carry their date
+    declaration: Event
+    during: list[Entry]  # up to the resolution (all of them while it is open): the timeline's
+    after: list[Entry]  # recorded as happening after the resolution: a section of their own
+    folded: bool = False  # the timeline folded a run of alerts: the appendix lists every one
     _said: dict[datetime, tuple[str, str]] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
 
@@ -60,9 +77,13 @@ class _Review:
         start = state.started_at
         stamps = [start, now if not entries else entries[-1].event.at] + ([entries[0].event.at] if entries else [])
         dated = local_time(min(stamps), date=True)[:10] != local_time(max(stamps), date=True)[:10]
+        declaration = next(e.event for e in entries if e.event.kind == kinds.DECLARED)
+        resolved_at = state.resolved_at if state.resolved else None
+        during = [e for e in entries if resolved_at is None or e.event.at <= resolved_at]
+        after = [e for e in entries if resolved_at is not None and e.event.at > resolved_at]
         return cls(
             state, state.playbook, entries, metrics(state, now), now, start, state.resolved_at or now,
-            zone_name(start), dated,
+            zone_name(start), dated, declaration, during, after,
         )
 
     def when_said(self, when: datetime) -> tuple[str, str]:
@@ -102,14 +123,15 @@ def _summary(r: _Review) -> list[str]:
     else:
         status = f"{md_inline(state.status)}, still open as of {local_time(now, date=True, zone=True)} ({say(now - start)} in)"
     runbooks = [md_inline(playbook_name(playbook, "runbook", r)) for r in state.runbooks]
+    started = local_time(start, date=True, zone=True)
+    if r.zone != "UTC":
+        started += f" ({utc_time(start)} UTC)"
     return [
-        "## Summary",
-        "",
         f"- **Severity:** {severity}",
         f"- **Status:** {status}",
         f"- **Impact:** {md_inline(state.impact) or '(not recorded)'}",
         "- **Roles:** " + "; ".join(f"{md_inline(role)}: {md_inline(name)}" for role, name in state.roles.items()),
-        f"- **Started:** {local_time(start, date=True, zone=True)} ({utc_time(start)} UTC)",
+        f"- **Started:** {started}",
         f"- **Runbooks:** {', '.join(runbooks) if runbooks else 'none'}",
         f"- **Log:** {state.events} events ({state.alerts} alert{'s' if state.alerts != 1 else ''}, "
         f"{state.notes} note{'s' if state.notes != 1 else ''}); playbook: {md_inline(playbook.name)}",
@@ -118,11 +140,123 @@ def _summary(r: _Review) -> list[str]:
     ]
 
 
+def _impact(r: _Review) -> list[str]:
+    """The impact as recorded, each change to it, and how long the incident spent at each severity."""
+    lines = [f"Recorded: {md_inline(r.state.impact) or '(no impact was recorded)'}", ""]
+    changes = [e.event for e in r.entries if e.event.kind == kinds.IMPACT]
+    for event in changes:
+        local, since = r.when_said(event.at)
+        lines.append(f"- {local} ({since}) {r.who(event.actor)}: {md_inline(event.payload.get('impact', ''))}")
+    if changes:
+        lines.append("")
+    lines += ["Time at each severity:", ""]
+    for severity, spent in r.result.at_severity:
+        lines.append(f"- {severity_label(r.playbook, severity, md_inline)}: {say(spent)}")
+    return lines + [""]
+
+
+def _trigger(r: _Review) -> list[str]:
+    """The first signal the log holds, by when it happened: an alert, or a note (a backfilled report)."""
+    first = next((e.event for e in r.entries if e.event.kind in (kinds.ALERT, kinds.NOTE)), None)
+    if first is None:
+        return ["The log holds no alert or note: nothing but the declaration says how it began.", ""]
+    local, since = r.when_said(first.at)
+    what = "an alert" if first.kind == kinds.ALERT else "a note"
+    return [f"The first signal in the log is {what} at {local} ({since}) from {r.who(first.actor)}: "
+            f"{md_inline(first.payload.get('text', ''))}{_backfilled(first)}", ""]
+
+
+def _detection(r: _Review) -> list[str]:
+    state = r.state
+    detected = state.detected_at or r.start
+    first_alert = next((e.event for e in r.entries if e.event.kind == kinds.ALERT), None)
+    lines = [
+        f"- **Detected:** {local_time(detected, date=r.dated, zone=True)} ({t_plus(detected - r.start)})",
+        f"- **Declared:** {local_time(state.declared_at or r.start, date=r.dated, zone=True)} "
+        f"({t_plus((state.declared_at or r.start) - r.start)}), by {r.who(r.declaration.actor)}",
+    ]
+    if first_alert is not None:
+        lines.append(
+            f"- **First alert:** {local_time(first_alert.at, date=r.dated, zone=True)} ({t_plus(first_alert.at - r.start)}), "
+            f"from {r.who(first_alert.actor)}; {state.alerts} alert{'s' if state.alerts != 1 else ''} in all"
+        )
+    else:
+        lines.append("- **First alert:** none in the log")
+    return lines + [""]
+
+
+def _response_section(r: _Review) -> list[str]:
+    return _key_times(r) + _metrics(r)
+
+
+def _resolution(r: _Review) -> list[str]:
+    state = r.state
+    lines = []
+    if state.mitigated_at is not None:
+        lines.append(f"- **Mitigated:** {local_time(state.mitigated_at, date=r.dated, zone=True)} ({t_plus(state.mitigated_at - r.start)})")
+    else:
+        lines.append("- **Mitigated:** not recorded (the status was never set to mitigating)")
+    if state.resolved and state.resolved_at is not None:
+        resolver = next((e.event.actor for e in reversed(r.entries) if e.event.kind in (kinds.RESOLVED, kinds.STATUS)
+                         and e.event.at <= state.resolved_at), "")
+        lines.append(
+            f"- **Resolved:** {local_time(state.resolved_at, date=r.dated, zone=True)} ({t_plus(state.resolved_at - r.start)})"
+            + (f", by {r.who(resolver)}" if resolver else "")
+        )
+    else:
+        lines.append(f"- **Resolved:** not yet ({md_inline(state.status)})")
+    reopened = sum(1 for e in r.entries if e.event.kind == kinds.REOPENED)
+    if reopened:
+        lines.append(f"- **Reopened:** {reopened} time{'s' if reopened != 1 else ''}")
+    return lines + [""]
+
+
+def _went_wrong(r: _Review) -> list[str]:
+    """What the log measures as having gone wrong: the response target, rungs never paged, phases over time."""
+    found = []
+    response = r.result.response
+    if response.state in ("missed", "overdue"):
+        found.append(f"The response target was missed by {say(response.late_by)}.")
+    for rung in views.ladder(r.state, r.end).rungs:
+        if rung.state == "due":
+            found.append(f"{md_inline(rung.rung.name)} fell due at {t_plus(rung.due_at - r.start)} and was never notified.")
+        elif rung.state == "notified" and r.state.resolved:
+            found.append(f"{md_inline(rung.rung.name)} was notified and never acknowledged.")
+    for phase in r.result.phases:
+        if phase.state in ("missed", "overdue") and phase.over_by is not None:
+            found.append(f"{md_inline(phase.phase.name)} ran {say(phase.over_by)} past its window ({phase.phase.window}).")
+    if not found:
+        return ["Nothing the log measures went wrong: targets, windows and the ladder were kept.", ""]
+    return ["From the log:", "", *(f"- {line}" for line in found), ""]
+
+
+def _action_items(r: _Review) -> list[str]:
+    return ["No follow-up was recorded in the log.", ""]
+
+
+def _responders(r: _Review) -> list[str]:
+    """Everyone the log names: their roles, how many events each recorded, and when they first and last acted."""
+    roles: dict[str, list[str]] = {}
+    for role, name in r.state.roles.items():
+        roles.setdefault(name, []).append(role)
+    acted: dict[str, list[Event]] = {}
+    for entry in r.entries:
+        acted.setdefault(entry.event.actor, []).append(entry.event)
+    people = list(dict.fromkeys([*roles, *acted]))
+    lines = [_row("Who", "Roles", "Events", "First", "Last"), _row("---", "---", "---", "---", "---")]
+    for person in people:
+        done = acted.get(person, [])
+        first = t_plus(min(e.at for e in done) - r.start) if done else "-"
+        last = t_plus(max(e.at for e in done) - r.start) if done else "-"
+        lines.append(_row(r.who(person), md_cell(", ".join(roles.get(person, []))) or "-", str(len(done)), first, last))
+    return lines + [""]
+
+
 _NOT_REACHED = {"acknowledged": "not acknowledged", "mitigated": "not mitigated", "resolved": "not resolved"}
 
 
 def _key_times(r: _Review) -> list[str]:
-    lines = ["## Key times", "", _row("Milestone", "Local time", "UTC", "Since start"), _row("---", "---", "---", "---")]
+    lines = ["Key times:", "", _row("Milestone", "Local time", "UTC", "Since start"), _row("---", "---", "---", "---")]
     for name, when in views.milestones(r.state):
         if when is None:
             lines.append(_row(name.capitalize(), _NOT_REACHED.get(name, "-"), "-", "-"))
@@ -134,8 +268,9 @@ def _key_times(r: _Review) -> list[str]:
 
 def _metrics(r: _Review) -> list[str]:
     state, result = r.state, r.result
-    lines = ["## Metrics", "", f"All times are measured from the start ({local_time(r.start, zone=True)}).", ""]
+    lines = [f"Metrics, all measured from the start ({local_time(r.start, zone=True)}):", ""]
     for label, value, none in (
+        ("Time to detect", result.to_detect, "not recorded"),
         ("Time to acknowledge", result.to_acknowledge, "not acknowledged"),
         ("Time to mitigate", result.to_mitigate, "not mitigated"),
         ("Time to resolve", result.to_resolve, "not resolved" + ("" if state.resolved else " yet")),
@@ -223,8 +358,10 @@ def _rung_row(rung: views.RungView, state: IncidentState, start: datetime) -> st
     return _row(md_cell(rung.rung.name), due, notified, acknowledged, note)
 
 
-# After a message copied to send, in the timeline: where the report holds its text.
-IN_FULL = "; in full under Communications"
+# The section that holds every message in full, and what the timeline says after one copied to send.
+MESSAGES = "Messages sent"
+IN_FULL = f"; in full under {MESSAGES}"
+FOLD_ALERTS_FROM = 4  # a run of this many alerts or more is folded in the timeline: its first, a count, its last
 
 
 def _backfilled(event: Event) -> str:
@@ -232,34 +369,94 @@ def _backfilled(event: Event) -> str:
     return f" _(backfilled, recorded {local_time(event.recorded_at)[:5]})_" if event.backfilled else ""
 
 
+# Kinds the timeline leaves to other sections: each tick is under Checklist, with its time and who.
+_NOT_IN_TIMELINE = {kinds.CHECK, kinds.UNCHECK}
+
+
 def _timeline(r: _Review) -> list[str]:
-    state, start = r.state, r.start
+    """Milestones, decisions, changes, pages and messages, as things happened, up to the resolution; a run of
+    alerts is folded to its first, a count and its last (every alert is in the appendix)."""
     lines = [
-        "## Timeline", "", f"Sorted by when things happened; times are {r.zone}.", "",
+        f"Sorted by when things happened; times are {r.zone}."
+        + (" What was recorded after the resolution follows it." if r.after else ""), "",
         _row(f"Time ({r.zone})", "Since start", "Who", "What"), _row("---", "---", "---", "---"),
     ]
-    # A start or detection given when declaring, earlier than the declaration, has no event of its own.
-    declared_at = state.declared_at or start
-    extra: list[tuple[datetime, str]] = []
-    if start < declared_at:
-        extra.append((start, "Incident started (as given when it was declared)"))
-    if state.detected_at and state.detected_at != start and state.detected_at < declared_at:
-        extra.append((state.detected_at, "Incident detected (as given when it was declared)"))
-    rows = [(when, -1, "-", text, "") for when, text in extra]
-    for entry in r.entries:
-        event = entry.event
-        text = entry.description + IN_FULL if is_message_copy(event) else entry.description
-        rows.append((event.at, event.seq, r.who(event.actor), text, _backfilled(event)))
+    rows = _given_times(r) + [_entry_row(r, e) for e in r.during if e.event.kind not in _NOT_IN_TIMELINE]
     rows.sort(key=lambda row: (row[0], row[1]))
-    for when, _seq, who, text, mark in rows:  # the descriptions are cells already (walk with md_cell)
-        local, since = r.when_said(when)
-        lines.append(_row(local, since, who, text + mark))
+    run: list[tuple] = []
+    for row in rows + [(None, 0, "", "", "", "")]:  # a last row that is no alert ends the last run
+        if row[5] == kinds.ALERT:
+            run.append(row)
+            continue
+        lines.extend(_alert_run(r, run))
+        run = []
+        if row[0] is not None:
+            lines.append(_timeline_row(r, row))
     lines.append("")
     return lines
 
 
-def _communications(r: _Review) -> list[str]:
-    lines = ["## Communications", ""]
+def _given_times(r: _Review) -> list[tuple]:
+    """A start or detection given when declaring, earlier than the declaration, has no event of its own."""
+    state, start = r.state, r.start
+    declared_at = state.declared_at or start
+    rows = []
+    if start < declared_at:
+        rows.append((start, -1, "-", "Incident started (as given when it was declared)", "", ""))
+    if state.detected_at and state.detected_at != start and state.detected_at < declared_at:
+        rows.append((state.detected_at, -1, "-", "Incident detected (as given when it was declared)", "", ""))
+    return rows
+
+
+def _entry_row(r: _Review, entry: Entry) -> tuple:
+    event = entry.event
+    text = entry.description + IN_FULL if is_message_copy(event) else entry.description
+    return (event.at, event.seq, r.who(event.actor), text, _backfilled(event), event.kind)
+
+
+def _timeline_row(r: _Review, row: tuple) -> str:
+    when, _seq, who, text, mark, _kind = row
+    local, since = r.when_said(when)
+    return _row(local, since, who, text + mark)  # the descriptions are cells already (walk with md_cell)
+
+
+def _alert_run(r: _Review, run: list[tuple]) -> list[str]:
+    if len(run) < FOLD_ALERTS_FROM:
+        return [_timeline_row(r, row) for row in run]
+    r.folded = True
+    first, last = run[0], run[-1]
+    who = first[2] if all(row[2] == first[2] for row in run) else "-"
+    began, ended = r.when_said(run[1][0])[0], r.when_said(run[-2][0])[0]
+    span = began if began == ended else f"{began}-{ended}"
+    between = len(run) - 2
+    fold = f"{between} more alert{'s' if between != 1 else ''}, {span} ({len(run)} in this run; every alert is in the appendix)"
+    local, since = r.when_said(run[1][0])
+    return [_timeline_row(r, first), _row(local, since, who, fold), _timeline_row(r, last)]
+
+
+def _after_resolution(r: _Review) -> list[str]:
+    if not r.after:
+        return []
+    lines = [f"Recorded after the resolution at {local_time(r.end, date=r.dated, zone=True)}:", "",
+             _row(f"Time ({r.zone})", "Since start", "Who", "What"), _row("---", "---", "---", "---")]
+    lines.extend(_timeline_row(r, _entry_row(r, entry)) for entry in r.after)
+    return lines + [""]
+
+
+def _alerts(r: _Review) -> list[str]:
+    """Every alert in full, when the timeline folded any."""
+    if not r.folded:
+        return []
+    lines = [_row(f"Time ({r.zone})", "Since start", "From", "Alert"), _row("---", "---", "---", "---")]
+    for entry in r.entries:
+        if entry.event.kind == kinds.ALERT:
+            local, since = r.when_said(entry.event.at)
+            lines.append(_row(local, since, r.who(entry.event.actor), md_cell(entry.event.payload.get("text", ""))))
+    return lines + [""]
+
+
+def _messages(r: _Review) -> list[str]:
+    lines: list[str] = []
     copies = [e.event for e in r.entries if is_message_copy(e.event)]
     if not copies:
         lines += ["No message was copied to send.", ""]
@@ -282,7 +479,7 @@ def _communications(r: _Review) -> list[str]:
 
 
 def _checklist(r: _Review) -> list[str]:
-    lines = ["## Checklist", ""]
+    lines: list[str] = []
     checked_by = {}
     for entry in r.entries:
         event = entry.event
@@ -304,19 +501,12 @@ def _checklist(r: _Review) -> list[str]:
     return lines
 
 
-def _notes(r: _Review) -> list[str]:
-    lines = ["## Notes", ""]
-    notes = [e.event for e in r.entries if e.event.kind == kinds.NOTE]
-    if not notes:
-        lines.append("No notes were taken.")
-    for event in notes:
-        local, since = r.when_said(event.at)
-        lines.append(f"- {local} ({since}) {r.who(event.actor)}: {md_inline(event.payload.get('text', ''))}{_backfilled(event)}")
-    lines.append("")
-    return lines
-
-
-# The report, top to bottom.
-SECTIONS: tuple[Callable[[_Review], list[str]], ...] = (
-    _title, _summary, _key_times, _metrics, _timeline, _communications, _checklist, _notes,
-)
+# What writes each kind of fill a review section may ask for (warroom.review.FILLS names them).
+WRITERS: dict[str, Callable[[_Review], list[str]]] = {
+    "summary": _summary, "impact": _impact, "trigger": _trigger, "how_detected": _detection,
+    "response": _response_section, "resolution": _resolution, "went_wrong": _went_wrong,
+    "action_items": _action_items, "responders": _responders, "messages": _messages, "timeline": _timeline,
+    "after_resolution": _after_resolution, "checklist": _checklist, "alerts": _alerts,
+}
+# Sections left out of a report with nothing in them (no event after the resolution, no alert folded).
+OMITTED_WHEN_EMPTY = {"after_resolution", "alerts"}

@@ -75,11 +75,26 @@ class IncidentMetrics:
     """The numbers of one incident, all measured from its start."""
 
     severity: str
+    to_detect: timedelta | None
     to_acknowledge: timedelta | None
     to_mitigate: timedelta | None
     to_resolve: timedelta | None
     response: views.ResponseView
     phases: tuple[PhaseResult, ...]
+    at_severity: tuple[tuple[str, timedelta], ...]  # each severity held, in order first held, and for how long
+
+
+def severity_spans(state: IncidentState, now: datetime) -> tuple[tuple[str, timedelta], ...]:
+    """How long the incident was at each severity, from its start to its resolution (or now)."""
+    assert state.started_at is not None
+    end = state.resolved_at if state.resolved and state.resolved_at else now
+    history = list(state.severity_history) or [(state.severity, state.started_at)]
+    spent: dict[str, timedelta] = {}
+    for index, (severity, since) in enumerate(history):
+        since = state.started_at if index == 0 else max(since, state.started_at)
+        until = history[index + 1][1] if index + 1 < len(history) else end
+        spent[severity] = spent.get(severity, timedelta(0)) + max(timedelta(0), min(until, end) - since)
+    return tuple(spent.items())
 
 
 def metrics(state: IncidentState, now: datetime) -> IncidentMetrics:
@@ -90,11 +105,13 @@ def metrics(state: IncidentState, now: datetime) -> IncidentMetrics:
 
     return IncidentMetrics(
         state.severity,
+        since_start(state.detected_at or state.started_at),
         since_start(state.acknowledged_at),
         since_start(state.mitigated_at),
         since_start(state.resolved_at),
         views.response(state, now),
         tuple(phase_results(state, now)),
+        severity_spans(state, now),
     )
 
 

@@ -7,13 +7,14 @@ from typing import Any, Iterable, Iterator
 
 from warroom.clock import iso
 from warroom.events import Event
+from warroom.report.markdown import MESSAGES
 from warroom.report.timeline import is_message_copy, walk
 from warroom.text import csv_text
 
 CSV_COLUMNS = ("at", "recorded_at", "t_plus_seconds", "actor", "kind", "description", "backfilled")
 
 # After a message copied to send: the CSV does not hold its text, the Markdown report does.
-IN_FULL = "; in full in the Markdown report, under Communications"
+IN_FULL = f"; in full in the Markdown report, under {MESSAGES}"
 
 
 def _seconds(delta: timedelta) -> str:

@@ -12,15 +12,16 @@ from warroom.clock import UTC
 def say(delta: timedelta | float | None) -> str:
     """A duration the way people say it: '4 minutes and 10 seconds', '1 hour and 52 minutes'.
 
-    Under an hour it is exact to the second; from an hour on, to the minute (rounded).
+    Under an hour it is exact to the second; from an hour on, to the minute. Both cut, never round, as the
+    clocks (T+0:05:13, the console's digits) do: one rule, so "5 minutes and 13 seconds" is T+0:05:13.
     """
     if delta is None:
         return "-"
     seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
-    seconds = abs(seconds)
+    seconds = int(abs(seconds))
     if seconds >= 3600:
-        return humanize.precisedelta(timedelta(minutes=round(seconds / 60)), minimum_unit="minutes", format="%0.0f")
-    return humanize.precisedelta(timedelta(seconds=round(seconds)), minimum_unit="seconds", format="%0.0f")
+        return humanize.precisedelta(timedelta(minutes=seconds // 60), minimum_unit="minutes", format="%0.0f")
+    return humanize.precisedelta(timedelta(seconds=seconds), minimum_unit="seconds", format="%0.0f")
 
 
 def zone_name(when: datetime) -> str:
