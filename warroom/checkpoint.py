@@ -308,28 +308,34 @@ class Signers:
             result = _run(["-Y", "find-principals", "-f", self.allowed, *sig, *when])
             principals = result.stdout.decode("utf-8", "replace").split()
             if result.returncode != 0 or not principals:
-                said = result.stderr.decode("utf-8", "replace")
-                if "key has expired" in said:
-                    limit = re.search(r"valid-before (\S+)", said)
-                    return f"its key {key} had expired when it signed (valid-before {limit.group(1) if limit else '?'} in {self.allowed})"
-                if "not yet valid" in said:
-                    limit = re.search(r"valid-after (\S+)", said)
-                    return f"its key {key} was not yet valid when it signed (valid-after {limit.group(1) if limit else '?'} in {self.allowed})"
-                if "not permitted for use in signature namespace" in said:
-                    return f"its key {key} is not allowed to sign {NAMESPACE} (the namespaces of its line in {self.allowed})"
-                broken = re.search(r"^(\S+:\d+: .*)$", said, re.MULTILINE)
-                if broken and "missing key" in said:
-                    return f"{self.allowed} does not read as allowed_signers ({broken.group(1)})"
-                return f"its key {key} is not in {self.allowed}"
+                return self._refused(result, key)
             principal = principals[0]
             verify = ["-Y", "verify", "-f", self.allowed, "-I", principal, "-n", NAMESPACE, *sig, *when]
             result = _run([*verify, *(["-r", self.revoked] if self.revoked else [])], checkpoint.note)
             if result.returncode != 0:
                 if self.revoked and _run(verify, checkpoint.note).returncode == 0:
                     return f"its key {key} ({principal}) is revoked (in {self.revoked})"
-                return f"its signature does not verify for {principal} ({_said_by(result)})"
+                return self._refused(result, key, principal)
         self.principals.add(principal)
         return None
+
+    def _refused(self, result: subprocess.CompletedProcess, key: str, principal: str | None = None) -> str:
+        """Why ssh-keygen found no principal, or did not verify: in words, from what it said (OpenSSH 8.2-9.x)."""
+        said = result.stderr.decode("utf-8", "replace")
+        if "key has expired" in said:
+            limit = re.search(r"valid-before (\S+)", said)
+            return f"its key {key} had expired when it signed (valid-before {limit.group(1) if limit else '?'} in {self.allowed})"
+        if "not yet valid" in said:
+            limit = re.search(r"valid-after (\S+)", said)
+            return f"its key {key} was not yet valid when it signed (valid-after {limit.group(1) if limit else '?'} in {self.allowed})"
+        if "not permitted for use in signature namespace" in said:
+            return f"its key {key} is not allowed to sign {NAMESPACE} (the namespaces of its line in {self.allowed})"
+        broken = re.search(r"(\S+:\d+: [^\r\n]*)", said)
+        if broken and "missing key" in said:
+            return f"{self.allowed} does not read as allowed_signers ({broken.group(1)})"
+        if principal is None:
+            return f"its key {key} is not in {self.allowed}"
+        return f"its signature does not verify for {principal} ({_said_by(result)})"
 
 
 def _chain_break(rows: Iterable[tuple], incident_id: str) -> int | None:
@@ -389,7 +395,8 @@ def log_problem(
         if checkpoint.log_id != log_id:
             return f"{said} no longer matches: event 1 differs (its hash begins {log_id or 'nothing'}, not {checkpoint.log_id})"
         if checkpoint.count > count:
-            return f"{said} no longer matches: the log ends at event {count}; events {count + 1}-{checkpoint.count} were removed"
+            gone = f"event {count + 1} was" if checkpoint.count == count + 1 else f"events {count + 1}-{checkpoint.count} were"
+            return f"{said} no longer matches: the log ends at event {count}; {gone} removed"
         at = store.conn.execute(
             "SELECT hash FROM events WHERE incident = ? AND seq = ?", (incident_id, checkpoint.count)
         ).fetchone()[0]
