@@ -375,8 +375,10 @@ def log_problem(
         name = f"checkpoint {number}"
         try:
             inside.append((name, from_payload(json.loads(payload), f"{incident_id} event {seq} ({kinds.CHECKPOINT})")))
-        except (WarroomError, ValueError) as error:
-            return problem or f"{incident_id} event {seq} ({kinds.CHECKPOINT}): {error}"
+        except WarroomError as error:
+            return problem or str(error)
+        except ValueError as error:  # not JSON: the chain check above has said so already, unless rewritten to fit
+            return problem or f"{incident_id} event {seq} ({kinds.CHECKPOINT}): its payload is not JSON ({error})"
     everything = [*inside, *external]
     last = store.conn.execute("SELECT MAX(seq) FROM events WHERE incident = ?", (incident_id,)).fetchone()[0] or 0
     if problem:
