@@ -20,7 +20,7 @@ from warroom.clock import FakeClock
 from warroom.events import GENESIS, chain_hash
 from warroom.store import Store
 
-pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen (OpenSSH 8.2+) is not installed")
+pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen (OpenSSH 8.9 or later) is not installed")
 
 SIGNED_AT = "2026-11-26 18:21 UTC"  # the fake clock when the busy incident is signed
 SAID = f"signed by alex@example.org, 10 events, {SIGNED_AT}"
@@ -519,7 +519,7 @@ def test_sign_refusals_write_nothing(warroom: Warroom, keys: Path, tmp_path: Pat
         (["sign", incident, "--key", str(not_a_key)], {}, 2, f"{not_a_key}: not an SSH key ({not_a_key} is not a public key file.)"),
         (["sign", "INC-9", "--key", str(keys / "alex")], {}, 2, f"no incident 'INC-9' in {warroom.db} (`warroom list` shows them)"),
         (["sign", incident, "--key", str(keys / "alex")], {"PATH": str(tmp_path / "empty")}, 2,
-         "ssh-keygen is not installed (OpenSSH 8.2 or later signs and checks checkpoints)"),
+         "ssh-keygen is not installed (OpenSSH 8.9 or later signs and checks checkpoints)"),
     ]
     for args, env, code, expected in cases:
         assert warroom.failed(*args, env=env, exit_code=code) == expected

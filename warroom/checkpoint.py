@@ -1,5 +1,7 @@
-"""Signed checkpoints: an incident's event count and head hash in a small text note (after C2SP's
-tlog-checkpoint), signed with an SSH key by `ssh-keygen -Y sign`, stored as an event and checked against the log.
+"""Signed checkpoints: an incident's event count and head hash, signed with an SSH key and checked against the log.
+
+A checkpoint is a small text note after C2SP's tlog-checkpoint, signed by `ssh-keygen -Y sign` (OpenSSH 8.9 or
+later: verify uses -Overify-time), stored as a `checkpoint` event and written beside every export.
 
 The note (what is signed, byte for byte; README "Signed records"):
 
@@ -139,7 +141,7 @@ def read_file(path: str) -> Checkpoint:
 def _ssh_keygen() -> str:
     found = shutil.which("ssh-keygen")
     if found is None:
-        raise WarroomError("ssh-keygen is not installed (OpenSSH 8.2 or later signs and checks checkpoints)")
+        raise WarroomError("ssh-keygen is not installed (OpenSSH 8.9 or later signs and checks checkpoints)")
     return found
 
 
@@ -320,7 +322,7 @@ class Signers:
         return None
 
     def _refused(self, result: subprocess.CompletedProcess, key: str, principal: str | None = None) -> str:
-        """Why ssh-keygen found no principal, or did not verify: in words, from what it said (OpenSSH 8.2-9.x)."""
+        """Why ssh-keygen found no principal, or did not verify: in words, from what it said (OpenSSH 8.9-9.x)."""
         said = result.stderr.decode("utf-8", "replace")
         if "key has expired" in said:
             limit = re.search(r"valid-before (\S+)", said)
