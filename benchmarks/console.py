@@ -33,9 +33,13 @@ notes piped in through `warroom log -`, then `act` status / check / notify).
     `tmux send-keys Space`, then polling capture-pane until the step's box flips (console 10k) or the
     counter moves (bare); 50 samples each; that resolution is the polling loop (a few ms).
 Then, unless --no-profile: benchmarks/profile_console.py in tmux under cProfile for each console
-(start-up to first frame, then 10 s idle), to say where the time goes.
+(start-up to first frame, then 10 s idle), to say where the time goes; with --profile-keys N, then N
+presses of space and N bursts of ":note x" enter on the 10k console, each posted as the terminal driver
+posts a key and timed to the first frame after its commit, with the bytes that frame wrote to the
+terminal and the refreshes and layouts it asked for (results/console-keys-space.prof, -note.prof).
 
     python benchmarks/console.py [--runs 10] [--idle 30] [--samples 200] [--tmux-samples 50] [--no-profile]
+                                 [--profile-keys 50]
 """
 
 from __future__ import annotations
@@ -465,17 +469,20 @@ def key_latency_in_tmux(programs: dict, samples: int) -> dict[str, dict]:
 # --- where the time goes ---------------------------------------------------------------------------
 
 
-def profile(programs: dict, tmp: Path, idle_seconds: float) -> dict[str, dict]:
-    """benchmarks/profile_console.py in tmux for each console: cProfile of start-up and of idle."""
+def profile(programs: dict, tmp: Path, idle_seconds: float, keys: int = 0) -> dict[str, dict]:
+    """benchmarks/profile_console.py in tmux for each console: cProfile of start-up and of idle; with `keys`,
+    then of that many key presses of each kind on the 10k incident (written to results/console-keys-*.prof)."""
     import pstats
 
     out: dict[str, dict] = {}
     for name in ("console", "console 10k"):
         _, db, _ = programs[name]
         stem = tmp / f"profile-{name.replace(' ', '-')}"
-        start("prof", [sys.executable, str(HERE / "profile_console.py"), "--out", str(stem), "--idle", str(idle_seconds)], db)
+        extra = ["--keys", str(keys)] if keys and name == "console 10k" else []
+        start("prof", [sys.executable, str(HERE / "profile_console.py"), "--out", str(stem), "--idle", str(idle_seconds),
+                       *extra], db)
         pid = app_pid("prof")
-        deadline = time.perf_counter() + 120
+        deadline = time.perf_counter() + 120 + (keys * 2 if extra else 0)
         while not Path(f"{stem}.json").exists() and time.perf_counter() < deadline:
             time.sleep(0.2)
         stop("prof", pid)
@@ -509,6 +516,8 @@ def profile(programs: dict, tmp: Path, idle_seconds: float) -> dict[str, dict]:
             "Textual: CSS applied to the widgets (Stylesheet.apply)": cumulative("textual/css/stylesheet.py", "apply"),
             "Textual: the first full frame (Compositor.render_full_update)": cumulative("textual/_compositor.py", "render_full_update"),
         }
+        if extra:
+            out["keys"] = key_profile(facts, stem, top)
         out[name] = {
             "first_frame_s_under_profiler": round(facts["first_frame_s"], 2),
             "startup_profiled_s": round(startup_total, 2),
@@ -526,6 +535,25 @@ def profile(programs: dict, tmp: Path, idle_seconds: float) -> dict[str, dict]:
     return out
 
 
+def key_profile(facts: dict, stem: Path, top) -> dict[str, dict]:
+    """What profile_console.py --keys found, per kind of key press: its times under the profiler, the bytes and
+    frames it sent to the terminal, the refreshes and layouts it asked for, and the warroom functions it ran."""
+    summary = {}
+    for kind, rows in facts["keys"].items():
+        kept = HERE / "results" / f"console-keys-{kind}.prof"
+        shutil.copyfile(f"{stem}.keys-{kind}.prof", kept)
+        summary[kind] = {
+            **summary_ms([r["ms"] / 1000 for r in rows]),
+            "bytes_to_terminal_median": percentile([r["bytes"] for r in rows], 50),
+            "frames_median": percentile([r["frames"] for r in rows], 50),
+            "refreshes_per_key": facts["keys_refreshes_per_key"][kind],
+            "layouts": facts["keys_layouts"][kind],
+            "top_warroom": top(str(kept), 12, "/warroom/"),
+            "prof": str(kept.relative_to(HERE.parent)),
+        }
+    return summary
+
+
 # --- main ----------------------------------------------------------------------------------------
 
 
@@ -538,6 +566,9 @@ def main() -> None:
     parser.add_argument("--tmux-samples", type=int, default=50, help="real-terminal key-press samples (default 50)")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile runs of start-up and idle")
     parser.add_argument("--profile-idle", type=float, default=10, help="seconds of idle to profile (default 10)")
+    parser.add_argument("--profile-keys", type=int, default=0, metavar="N",
+                        help="also profile N presses of space and N of ':note x' enter in tmux on the 10k incident "
+                             "(benchmarks/results/console-keys-space.prof and -note.prof)")
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                         help="first wait up to SECONDS for the 1-minute load average to drop under half the cores")
     options = parser.parse_args()
@@ -572,7 +603,7 @@ def main() -> None:
             profiles = {}
             if not options.no_profile:
                 print(f"profiling start-up and {options.profile_idle:.0f} s idle (cProfile, in tmux) ...", flush=True)
-                profiles = profile(programs, tmp, options.profile_idle)
+                profiles = profile(programs, tmp, options.profile_idle, options.profile_keys)
         finally:
             kill_server()
         copy = tmp / "keys.db"
@@ -628,6 +659,7 @@ def main() -> None:
     print(table(["program", "samples", "p50 ms", "p95 ms", "max ms"], [
         [name, r["n"], f"{r['median_ms']:.1f}", f"{r['p95_ms']:.1f}", f"{r['max_ms']:.1f}"] for name, r in keys_tmux.items()
     ]))
+    keys_profile = profiles.pop("keys", None)
     for name, prof in profiles.items():
         print(f"\nwhere the time goes, {name} (cProfile; first frame {prof['first_frame_s_under_profiler']} s under the "
               f"profiler):")
@@ -641,6 +673,14 @@ def main() -> None:
             print(f"    {rate:5.2f}/s  {widget}")
         print("  " + ", ".join(f"{r['function']} x{r['calls']} {r['cum_s']} s" for r in prof["idle_top_textual"])
               + f" (of {prof['idle_s']} s)")
+    if keys_profile:
+        print("\nkey presses under the profiler, console 10k in tmux (profile_console.py --keys):")
+        print(table(["key", "samples", "p50 ms", "p95 ms", "bytes to the terminal", "frames", "layouts", "profile"], [
+            [kind, r["n"], f"{r['median_ms']:.1f}", f"{r['p95_ms']:.1f}", f"{r['bytes_to_terminal_median']:,.0f}",
+             f"{r['frames_median']:.0f}", sum(r["layouts"].values()), r["prof"]] for kind, r in keys_profile.items()
+        ]))
+        for kind, r in keys_profile.items():
+            print(f"  {kind}: " + ", ".join(f"{f['function']} {f['cum_s']} s" for f in r["top_warroom"][:6]))
     write_results("console", {
         "benchmark": "console",
         "command": "python benchmarks/console.py " + " ".join(sys.argv[1:]),
@@ -658,6 +698,7 @@ def main() -> None:
         "key_latency_in_process_check": check,
         "key_latency_tmux": keys_tmux,
         "profiles": profiles,
+        "key_profile": keys_profile,
         "verdicts": {
             "first_frame_console_within_1_5x": first["console"]["median_ms"] / bare_first <= 1.5,
             "first_frame_console_10k_within_1_5x": first["console 10k"]["median_ms"] / bare_first <= 1.5,
