@@ -94,10 +94,7 @@ class WrappedOptionList(OptionList):
             option._set_prompt(signature[index][1])
             if self._get_visual(option).get_height(self.styles, width - padding) != heights[index]:
                 return False  # the lines below move: everything is drawn again
-        changed_options = {self.get_option_at_index(index) for index in changed}
-        cache = self._option_render_cache
-        for key in [key for key in cache.keys() if key[0] in changed_options]:
-            cache.discard(key)
+        self._option_render_cache.clear()  # the lines on screen stay drawn (Textual's own cache of each row)
         for index in changed:
             self.refresh_lines(self._index_to_line[index], heights[index])
         return True
