@@ -30,6 +30,7 @@ def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
     monkeypatch.delenv("WARROOM_DB", raising=False)
     monkeypatch.delenv("WARROOM_PLAYBOOK", raising=False)
+    monkeypatch.delenv("WARROOM_ACTOR", raising=False)
 
 
 @pytest.fixture

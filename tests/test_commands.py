@@ -256,7 +256,8 @@ def test_every_command_word_is_known_to_the_parser(room, clock: FakeClock) -> No
         "note": "note x", "status": "status mitigating", "sev": "sev P0", "impact": "impact x", "eta": "eta 30m",
         "check": "check 1", "uncheck": "uncheck 1", "phase": "phase next", "notify": "notify", "ack": "ack oncall",
         "role": "role scribe Sam", "runbook": "runbook api", "title": "title x", "resolve": "resolve", "reopen": "reopen",
-        "copy": "copy",
+        "copy": "copy", "milestone": "milestone impact-started -5m", "star": "star the rollback",
+        "followup": "followup Add a pool alarm @sam due 2026-12-10",
     }
     assert set(samples) == set(COMMANDS)
     kinds_seen = set()
@@ -267,11 +268,11 @@ def test_every_command_word_is_known_to_the_parser(room, clock: FakeClock) -> No
             room.do(line)
     assert kinds_seen == {kinds.NOTE, kinds.STATUS, kinds.SEVERITY, kinds.IMPACT, kinds.ETA, kinds.CHECK, kinds.UNCHECK,
                           kinds.PHASE, kinds.NOTIFY, kinds.ACK, kinds.ROLE, kinds.RUNBOOK, kinds.TITLE, kinds.RESOLVED,
-                          kinds.REOPENED, "copy"}
+                          kinds.REOPENED, "copy", kinds.MILESTONE, kinds.STAR, kinds.FOLLOWUP}
 
 
 def test_completions(room) -> None:
-    assert completions("st") == ["status"]
+    assert completions("st") == ["status", "star"]
     assert completions("status m") == ["status mitigating"]
     assert completions("sev ", room.state()) == ["sev P0", "sev P1", "sev P2"]
     assert completions("notify c", room.state()) == ["notify cto", "notify ceo"]

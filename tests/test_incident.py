@@ -274,7 +274,8 @@ def test_elapsed_counts_from_when_it_started_not_when_it_was_declared(store: Sto
     incident = declare(started_at=iso(START - 20 * MIN), detected_at=iso(START - 10 * MIN))
     state = current_state(store, incident)
     assert views.elapsed(state, START) == 20 * MIN
-    assert views.milestones(state)[:3] == [("started", START - 20 * MIN), ("detected", START - 10 * MIN), ("declared", START)]
+    said = dict(views.milestones(state))
+    assert (said["started"], said["detected"], said["declared"]) == (START - 20 * MIN, START - 10 * MIN, START)
 
 
 @pytest.mark.parametrize(
@@ -298,7 +299,7 @@ def test_response_target(store: Store, declare, clock: FakeClock, severity, ack_
     assert (response.state, response.remaining) == expected
     assert response.met_at == (None if ack_after is None else START + ack_after)
     if ack_after is not None:
-        assert state.acknowledged_at == START + ack_after and views.milestones(state)[3] == ("acknowledged", START + ack_after)
+        assert state.acknowledged_at == START + ack_after and dict(views.milestones(state))["acknowledged"] == START + ack_after
 
 
 def test_response_judged_at_resolution_when_nobody_acknowledged(store: Store, declare, clock: FakeClock) -> None:
@@ -391,8 +392,9 @@ def test_milestones(store: Store, declare, clock: FakeClock) -> None:
         clock.set(START + minutes * MIN)
         store.append(incident, kind, payload)
     assert views.milestones(current_state(store, incident)) == [
-        ("started", START), ("detected", START), ("declared", START), ("acknowledged", START + 4 * MIN),
-        ("mitigated", START + 22 * MIN), ("resolved", START + 51 * MIN),
+        ("started", START), ("impact_started", None), ("detected", START), ("declared", START),
+        ("acknowledged", START + 4 * MIN), ("first_external", None), ("mitigated", START + 22 * MIN),
+        ("impact_ended", None), ("resolved", START + 51 * MIN),
     ]
 
 

@@ -23,7 +23,7 @@ PACKAGE = Path(warroom.__file__).parent
 # these count only where they are used as ids: the whole literal, after a command word or as a key.
 ALSO_WORDS = {"escalation", "primary", "secondary", "security", "database", "api", "internal", "customer",
               "manager", "detection", "containment", "recovery"}
-ID_USES = r"(?:^|sev[ :]|severity[ :=]|--severity |-s |notify |ack |phase |runbook |copy |rung:|phase:|list:|tab-|editor-)"
+ID_USES = r"(?:sev[ :]|severity[ :=]|--severity |-s |notify |ack |phase |runbook |copy |rung:|phase:|list:|tab-|editor-)"
 
 
 def bundled_ids() -> set[str]:

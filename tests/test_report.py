@@ -73,7 +73,7 @@ def act(store: Store, clock: FakeClock, incident: str, minute: float, line: str,
     """At `minute` after the start, someone types `line` (with --at, when backfilling)."""
     clock.set(at(minute))
     action = parse(line, state_of(store.events(incident)), clock.now())
-    store.append(incident, action.kind, action.payload, actor=actor, at=None if backfill_to is None else at(backfill_to))
+    store.append(incident, action.kind, action.payload, actor=actor, at=at(backfill_to) if backfill_to is not None else action.at)
 
 
 def scripted(store: Store, clock: FakeClock) -> str:
@@ -109,7 +109,13 @@ def scripted(store: Store, clock: FakeClock) -> str:
     )
     act(store, clock, incident, 35, "phase recovery")
     act(store, clock, incident, 40, "check 9")
+    act(store, clock, incident, 41, "milestone impact-started -39m")  # backfilled: the first tickets, at 14:02
+    act(store, clock, incident, 42, "star #7 the cause, found")
+    act(store, clock, incident, 45, "followup Alert on pool saturation @bob due 2026-12-04")
+    act(store, clock, incident, 47, "milestone impact-ended")
     act(store, clock, incident, 50, "resolve")
+    act(store, clock, incident, 55, "followup Load-test the pool size")
+    act(store, clock, incident, 56, "followup done 1", actor="bob")
     clock.set(at(60))
     return incident
 
@@ -159,7 +165,7 @@ def test_the_report_has_a_postmortems_sections_in_order(markdown: str) -> None:
         "## Resolution", "## Action items", "## Lessons learned", "### What went well", "### What went wrong",
         "### Where we got lucky", "## Responders", "## Messages sent",
     ]
-    assert [h for h in headings if h.startswith("## ")][-2:] == ["## Timeline", "## Checklist"]
+    assert [h for h in headings if h.startswith("## ")][-3:] == ["## Timeline", "## After the resolution", "## Checklist"]
 
 
 def test_what_only_a_person_knows_is_asked_for_and_nothing_else(markdown: str) -> None:
@@ -184,7 +190,7 @@ def test_summary(markdown: str) -> None:
         "- **Roles:** commander: alice; scribe: Sam",
         "- **Started:** 2026-11-26 15:00:00 CET (2026-11-26 14:00:00 UTC)",
         "- **Runbooks:** Database Issues",
-        "- **Log:** 19 events (1 alert, 2 notes); playbook: Incident Response Playbook",
+        "- **Log:** 25 events (1 alert, 2 notes); playbook: Incident Response Playbook",
         "- **Report:** generated 2026-11-26 16:00:00 CET by warroom from the incident's log",
         "> **To write:** In two or three sentences: what happened, who was affected, and how it was resolved.",
     ]
@@ -196,9 +202,12 @@ def test_key_times_in_local_time_and_utc(markdown: str) -> None:
         "| --- | --- | --- | --- |",
         "| Started | 2026-11-26 15:00:00 CET | 2026-11-26 14:00:00 | T+0:00:00 |",
         "| Detected | 2026-11-26 15:01:00 CET | 2026-11-26 14:01:00 | T+0:01:00 |",
+        "| Customer impact started | 2026-11-26 15:02:00 CET | 2026-11-26 14:02:00 | T+0:02:00 |",
         "| Declared | 2026-11-26 15:03:00 CET | 2026-11-26 14:03:00 | T+0:03:00 |",
         "| Acknowledged | 2026-11-26 15:07:00 CET | 2026-11-26 14:07:00 | T+0:07:00 |",
         "| Mitigated | 2026-11-26 15:20:00 CET | 2026-11-26 14:20:00 | T+0:20:00 |",
+        "| First external update | 2026-11-26 15:22:00 CET | 2026-11-26 14:22:00 | T+0:22:00 |",
+        "| Customer impact ended | 2026-11-26 15:47:00 CET | 2026-11-26 14:47:00 | T+0:47:00 |",
         "| Resolved | 2026-11-26 15:50:00 CET | 2026-11-26 14:50:00 | T+0:50:00 |",
     ])
 
@@ -210,6 +219,8 @@ def test_metrics_times_target_phases_and_rungs(markdown: str) -> None:
         "- **Time to acknowledge:** 7 minutes",
         "- **Time to mitigate:** 20 minutes",
         "- **Time to resolve:** 50 minutes",
+        "- **Customer impact:** 45 minutes",
+        "- **Time to the first external update:** 22 minutes",
         "- **Response target** (P2 when acknowledged, 4 hours): met: acknowledged at T+0:07:00 (due T+4:00:00, 3 hours and 53 minutes to spare)",
         "Phases against their windows:",
         "| Phase | Window | Entered | Left | Time in phase | Result |",
@@ -228,13 +239,15 @@ def test_metrics_times_target_phases_and_rungs(markdown: str) -> None:
 
 
 def test_timeline_sorted_by_when_it_happened_with_the_backfilled_entry_marked(markdown: str) -> None:
-    # The ticks are under Checklist, with their times and who: the timeline keeps what the review reads.
+    # The ticks are under Checklist, with their times and who: the timeline keeps what the review reads,
+    # up to the resolution (what came after has its own section); the starred note is marked.
     assert sections(markdown)["Timeline"] == [
-        "Sorted by when things happened; times are CET.",
+        "Sorted by when things happened; times are CET. What was recorded after the resolution follows it.",
         "| Time (CET) | Since start | Who | What |",
         "| --- | --- | --- | --- |",
         "| 15:00:00 | T+0:00:00 | - | Incident started (as given when it was declared) |",
         "| 15:01:00 | T+0:01:00 | - | Incident detected (as given when it was declared) |",
+        "| 15:02:00 | T+0:02:00 | alice | Customer impact started _(backfilled, recorded 15:41)_ |",
         "| 15:02:30 | T+0:02:30 | sam | Note: Support saw the first tickets _(backfilled, recorded 15:10)_ |",
         "| 15:03:00 | T+0:03:00 | alice | Declared P2 (Medium): Checkout API returning 502s; impact: EU customers "
         "cannot pay; commander: alice; runbook: Database Issues |",
@@ -242,7 +255,7 @@ def test_timeline_sorted_by_when_it_happened_with_the_backfilled_entry_marked(ma
         "| 15:05:00 | T+0:05:00 | alice | Notified On-call Engineer (Primary +1-555-0101) |",
         "| 15:07:00 | T+0:07:00 | bob | On-call Engineer acknowledged |",
         "| 15:08:00 | T+0:08:00 | alice | Sam is scribe |",
-        "| 15:09:00 | T+0:09:00 | sam | Note: Pool exhausted: max\\_connections hit \\| see the \\`db-pool\\` dashboard |",
+        "| 15:09:00 | T+0:09:00 | sam | ★ Note: Pool exhausted: max\\_connections hit \\| see the \\`db-pool\\` dashboard |",
         "| 15:12:00 | T+0:12:00 | alice | Severity changed from P2 (Medium) to P1 (High) |",
         "| 15:14:00 | T+0:14:00 | alice | Moved to phase Containment (window 15-30m) |",
         "| 15:20:00 | T+0:20:00 | alice | Status changed from investigating to mitigating |",
@@ -251,7 +264,28 @@ def test_timeline_sorted_by_when_it_happened_with_the_backfilled_entry_marked(ma
         "Messages sent |",
         "| 15:22:00 | T+0:22:00 | alice | Copied the number for Secondary: +1-555-0102 (terminal clipboard, OSC 52) |",
         "| 15:35:00 | T+0:35:00 | alice | Moved to phase Recovery (window 1-4h) |",
+        "| 15:45:00 | T+0:45:00 | alice | Follow-up 1: Alert on pool saturation (owner: bob), due 2026-12-04 |",
+        "| 15:47:00 | T+0:47:00 | alice | Customer impact ended |",
         "| 15:50:00 | T+0:50:00 | alice | Incident resolved after 50 minutes |",
+    ]
+
+
+def test_follow_ups_are_the_action_items_and_what_came_after_the_resolution_is_apart(markdown: str) -> None:
+    parts = sections(markdown)
+    assert parts["Action items"][:4] == [
+        "| # | Action | Owner | Due | Status | Recorded |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| 1 | Alert on pool saturation | bob | 2026-12-04 | done 2026-11-26 15:56 | T+0:45:00 |",
+        "| 2 | Load-test the pool size | **no owner** | - | open | T+0:55:00 |",
+    ]
+    assert parts["After the resolution"][-2:] == [
+        "| 15:55:00 | T+0:55:00 | alice | Follow-up 2: Load-test the pool size (no owner) |",
+        "| 15:56:00 | T+0:56:00 | bob | Follow-up 1 done |",
+    ]
+    assert parts["Response"][:2] == [
+        "Key moments (starred in the log):",
+        "- ★ 15:09:00 (T+0:09:00) Note: Pool exhausted: max\\_connections hit \\| see the \\`db-pool\\` dashboard"
+        " (why: the cause, found)",
     ]
 
 
@@ -321,7 +355,7 @@ def test_the_markdown_parses_as_intended(markdown: str) -> None:
     # What a reader sees in each cell (the escapes rendered away) is what was typed.
     cells = ["".join(child.content for child in t.children or []) for t in tokens if t.type == "inline"]
     assert "Alert: FIRING HighErrorRate ⏎ service=checkout | p99=4s" in cells
-    assert "Note: Pool exhausted: max_connections hit | see the `db-pool` dashboard" in cells
+    assert "★ Note: Pool exhausted: max_connections hit | see the `db-pool` dashboard" in cells
     assert not [child for t in tokens if t.type == "inline" for child in t.children or [] if child.type == "code_inline"]
     # Every table row has as many cells as its header.
     widths, row = [], 0
@@ -438,7 +472,12 @@ def test_timeline_csv(store: Store, incident: str) -> None:
     text = report.timeline_csv(store.events(incident))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["at", "recorded_at", "t_plus_seconds", "actor", "kind", "description", "backfilled"]
-    assert len(rows) == 1 + 19
+    assert len(rows) == 1 + 25
+    assert rows[1] == [
+        "2026-11-26T14:02:00.000Z", "2026-11-26T14:41:00.000Z", "120", "alice", "milestone", "Customer impact started",
+        "true",
+    ]
+    rows = rows[:1] + rows[2:]  # the rest as they were before milestones: the note backfilled to 14:02:30 first
     assert rows[1] == [
         "2026-11-26T14:02:30.000Z", "2026-11-26T14:10:00.000Z", "150", "sam", "note",
         "Note: Support saw the first tickets", "true",
@@ -454,20 +493,21 @@ def test_timeline_csv(store: Store, incident: str) -> None:
         "2026-11-26T14:03:20.000Z", "2026-11-26T14:03:20.000Z", "200", "prometheus", "alert",
         "Alert: FIRING HighErrorRate\nservice=checkout | p99=4s", "false",
     ]
-    assert rows[-1] == [
+    assert rows[-3] == [
         "2026-11-26T14:50:00.000Z", "2026-11-26T14:50:00.000Z", "3000", "alice", "resolved",
         "Incident resolved after 50 minutes", "false",
     ]
+    assert rows[-1][3:6] == ["bob", "followup_done", "Follow-up 1 done"]
     assert [r[4] for r in rows[1:]].count("copied") == 2
     assert [r[5] for r in rows[1:] if r[4] == "copied"] == [
         "Copied the Customer Communication message to send (clipboard); in full in the Markdown report, under "
         "Messages sent",
         "Copied the number for Secondary: +1-555-0102 (terminal clipboard, OSC 52)",
     ]
-    assert sum(1 for r in rows[1:] if r[6] == "true") == 1
+    assert sum(1 for r in rows[1:] if r[6] == "true") == 1  # (and the milestone, taken out above)
     # Every field quoted and every row ended by CR LF, so a line break inside a field is never a row's end.
     assert text.startswith('"at","recorded_at","t_plus_seconds","actor","kind","description","backfilled"\r\n')
-    assert text.count("\r\n") == 1 + 19 and text.endswith('"false"\r\n')
+    assert text.count("\r\n") == 1 + 25 and text.endswith('"false"\r\n')
 
 
 # --- through the command line -------------------------------------------------------------------------
@@ -647,9 +687,11 @@ def test_warroom_stats_for_people(history: Store, clock: FakeClock, db: Path) ->
     block = lines[lines.index("SEV-2 Major: 3 incidents, 3 resolved") + 1:]
     block = block[: block.index("")] if "" in block else block
     assert [line.split("  ")[-1].strip() for line in block] == [
+        "median 0 seconds, 90th percentile 0 seconds (of 3)",  # to detect: detected as they started
         "median 20 minutes, 90th percentile 36 minutes (of 3)",
         "median 30 minutes, 90th percentile 46 minutes (of 3)",
         "median 1 hour and 30 minutes, 90th percentile 1 hour and 54 minutes (of 3)",
+        "not marked (milestone impact-started, impact-ended)",
         "met 2 of 3 (67%)",
         "met 1 of 3 (33%)",
         "met 1 of 2 (50%)",
@@ -658,8 +700,9 @@ def test_warroom_stats_for_people(history: Store, clock: FakeClock, db: Path) ->
         "none to judge",
     ]
     sev4 = lines[lines.index("SEV-4 Minor: 1 incident, 0 resolved") + 1:]
-    assert [line.split("  ")[-1].strip() for line in sev4[:4]] == [
-        "none acknowledged yet", "none mitigated yet", "none resolved yet", "met 0 of 1 (0%)",
+    assert [line.split("  ")[-1].strip() for line in sev4[1:6]] == [
+        "none acknowledged yet", "none mitigated yet", "none resolved yet",
+        "not marked (milestone impact-started, impact-ended)", "met 0 of 1 (0%)",
     ]
 
 
@@ -688,8 +731,8 @@ def test_stats_say_each_playbook_name_on_its_own_line(store: Store, clock: FakeC
     lines = report.format_stats(report.stats(states(store), NOW)).splitlines()
     assert lines[:2] == ["1 incident", ""]
     assert lines[2] == "SEV-2 Major ⏎  ⏎ SEV-9 Fake: 99 incidents: 1 incident, 0 resolved"
-    assert len(lines) == 3 + 4 + 5  # the header, three times and the target, five phases
-    assert lines[7] == "  Triage ⏎   assess (10m-30m)  met 9 of 9 (100%) (0-10m)  met 0 of 1 (0%)"
+    assert len(lines) == 3 + 6 + 5  # the header, four times, the impact and the target, five phases
+    assert lines[9] == "  Triage ⏎   assess (10m-30m)  met 9 of 9 (100%) (0-10m)  met 0 of 1 (0%)"
 
 
 def test_stats_with_no_incidents(clock: FakeClock, db: Path) -> None:

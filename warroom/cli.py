@@ -20,8 +20,8 @@ from warroom import events as kinds
 from warroom.clock import Clock, SystemClock, format_duration, iso, local_hm, parse_past_time, parse_time
 from warroom.commands import CONSOLE_ONLY, CommandError, declaration, parse
 from warroom.errors import WarroomError
-from warroom.events import check_storable
-from warroom.incident import IncidentState, index_disagreement, state_as_of, state_of
+from warroom.events import check_storable, unstorable_text
+from warroom.incident import FOLLOW_UP_KINDS, IncidentState, followups_of, index_disagreement, state_as_of, state_of
 from warroom.playbook import Playbook, load_playbook
 from warroom.store import Store, check_import, default_db_path
 from warroom.text import for_terminal, json_text, one_line
@@ -29,7 +29,7 @@ from warroom import checkpoint, views
 
 
 # Verbs that only read: they never create a database, and open an existing one without writing.
-READING_VERBS = {"list", "show", "verify", "export", "stats", "watch", "replay"}
+READING_VERBS = {"list", "show", "verify", "export", "stats", "watch", "replay", "followups"}
 # Verbs that write to an incident already declared: a database that is not there yet has none.
 EXISTING_ONLY_VERBS = {"log", "act", "sign"}
 
@@ -42,17 +42,19 @@ class Context:
         self.playbook_path = playbook
         self.clock = clock or SystemClock()
         self.verb: str | None = None  # the subcommand being run (None: the console)
+        self.actor: str | None = None  # --actor: who every write is recorded as
         self._store: Store | None = None
 
     def store(self, *, readonly: bool = False) -> Store:
         if self._store is None:
             readonly = readonly or self.verb in READING_VERBS
             path = Path(self.db_path).expanduser() if self.db_path else default_db_path()
-            if self.verb in ("list", "stats") and not path.exists():
+            if self.verb in ("list", "stats", "followups") and not path.exists():
                 self._store = Store.empty(path, clock=self.clock)  # "No incidents", and no file made to say so
             else:
                 create = not readonly and self.verb not in EXISTING_ONLY_VERBS
                 self._store = Store(path, clock=self.clock, readonly=readonly, create=create, follow=self.verb == "watch")
+            self._store.actor = self.actor
         return self._store
 
     def playbook(self) -> Playbook:
@@ -138,14 +140,21 @@ def _ctx(click_ctx: click.Context) -> Context:
 @click.group(cls=WarroomGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", metavar="PATH", envvar="WARROOM_DB", help="The database file (default: your data folder; or WARROOM_DB).")
 @click.option("--playbook", metavar="PATH", envvar="WARROOM_PLAYBOOK", help="The playbook for new incidents (default: the bundled one).")
+@click.option("--actor", metavar="NAME", envvar="WARROOM_ACTOR",
+              help="Who you are, as the log and the review name you (default: WARROOM_ACTOR, else your login name).")
 @click.version_option(__version__, "--version", "-V", prog_name="warroom", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, playbook: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, playbook: str | None, actor: str | None) -> None:
     """The incident commander's war-room console. With no command, open the console."""
     context = ctx.ensure_object(Context)
     # An option (or its environment variable) wins; otherwise keep what the caller's Context says.
     context.db_path = db or context.db_path
     context.playbook_path = playbook or context.playbook_path
+    if actor is not None:
+        problem = unstorable_text(actor.strip(), "--actor") if actor.strip() else "--actor: expected a name, got nothing"
+        if problem:
+            raise WarroomError(problem)
+        context.actor = actor.strip()
     context.verb = ctx.invoked_subcommand
     ctx.call_on_close(context.close)
     if ctx.invoked_subcommand is None:
@@ -171,17 +180,20 @@ def main() -> None:
 @click.option("--runbook", "-r", "runbooks", multiple=True, help="Attach a runbook by id (repeatable).")
 @click.option("--started-at", metavar="TIME", help="When it started, if before now (18:02, -20m, ISO-8601).")
 @click.option("--detected-at", metavar="TIME", help="When it was detected (default: when it started).")
-@click.option("--commander", help="The incident commander (default: your login name).")
+@click.option("--commander", help="The incident commander (default: --actor, WARROOM_ACTOR or your login name).")
+@click.option("--drill", is_flag=True, help="An exercise: shown as DRILL everywhere and left out of `warroom stats`.")
 @click.pass_context
 def declare(
     ctx: click.Context, severity: str, title: str, impact: str, runbooks: tuple[str, ...], started_at: str | None,
-    detected_at: str | None, commander: str | None,
+    detected_at: str | None, commander: str | None, drill: bool,
 ) -> None:
     """Declare a new incident and print its id."""
     context = _ctx(ctx)
     playbook = context.playbook()
     now = context.clock.now()
-    payload = declaration(playbook, now, severity, title, impact, runbooks, started_at, detected_at, commander)
+    payload = declaration(
+        playbook, now, severity, title, impact, runbooks, started_at, detected_at, commander or context.actor, drill=drill,
+    )
     check_storable(kinds.DECLARED, payload)  # before the store opens: a refused declaration makes no database
     event = context.store().declare(payload)
     say(event.incident)
@@ -255,7 +267,7 @@ def act(ctx: click.Context, incident: str, command: tuple[str, ...], at_text: st
     action = parse(" ".join(command), state, now)
     if action.kind in CONSOLE_ONLY:
         raise CommandError(f"`{action.kind}` works in the console, where there is a clipboard")
-    event = store.append(incident_id, action.kind, action.payload, at=at)
+    event = store.append(incident_id, action.kind, action.payload, at=action.at or at)
     say(f"{incident_id}: {one_line(action.summary)}")
     unsigned = checkpoint.after_resolve(store, event, interactive=True)  # a key configured: resolving signs the log
     if unsigned:
@@ -276,6 +288,39 @@ def _load(context: Context, incident: str, at_text: str | None = None) -> tuple[
     return state_of(events), now
 
 
+@cli.command()
+@click.option("--open", "only_open", is_flag=True, help="Only those not done yet.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
+@click.pass_context
+def followups(ctx: click.Context, only_open: bool, as_json: bool) -> None:
+    """Every follow-up across incidents (`followup TEXT @owner due YYYY-MM-DD` records one), oldest first."""
+    store = _ctx(ctx).store()
+    titles = {row.id: row.title for row in store.incidents()}
+    by_incident: dict[str, list] = {}
+    for event in store.events_of_kinds(FOLLOW_UP_KINDS):
+        by_incident.setdefault(event.incident, []).append(event)
+    items = [
+        (incident, item) for incident in sorted(by_incident, key=lambda i: min(e.at for e in by_incident[i]))
+        for item in followups_of(by_incident[incident]) if not (only_open and item.done_at)
+    ]
+    if as_json:
+        say_json([
+            {"incident": incident, "incident_title": titles.get(incident, ""), "number": item.number, "text": item.text,
+             "owner": item.owner or None, "due": item.due or None, "recorded_at": iso(item.at),
+             "done_at": iso(item.done_at) if item.done_at else None}
+            for incident, item in items
+        ])
+        return
+    if not items:
+        say("No open follow-ups." if only_open else "No follow-ups recorded.")
+        return
+    for incident, item in items:
+        owner = item.owner or "NO OWNER"
+        due = f"due {item.due}" if item.due else "no due date"
+        done = f"done {local_hm(item.done_at)}" if item.done_at else "open"
+        say(f"{incident}#{item.number}  {done:<11}  {owner:<12}  {due:<14}  {item.text}")
+
+
 @cli.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
 @click.option("--status", type=click.Choice(["open", "investigating", "mitigating", "resolved"]), help="Only these.")
@@ -290,6 +335,7 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
         return
     now = context.clock.now()
     rows = []
+    drills = store.drills()
     for row in store.incidents():
         if status and (row.status == "resolved" if status == "open" else row.status != status):
             continue
@@ -309,6 +355,7 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
                 "duration_seconds": int((end - row.started_at).total_seconds()),
                 "events": row.events,
                 "verified": row.problem is None and store.verify(row.id) is None,
+                "drill": row.id in drills,
             }
         )
     if as_json:
@@ -326,7 +373,7 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
         lines.append(
             f"{one_line(row['id']):<8} {one_line(row['severity']):<6} {one_line(row['status']):<13} {started:<16} "
             f"{format_duration(row['duration_seconds'], seconds=False):>9}  {'ok' if row['verified'] else 'BROKEN':<8} "
-            f"{one_line(row['title'])}"
+            f"{'DRILL ' if row['drill'] else ''}{one_line(row['title'])}"
         )
     say("\n".join(lines))
 
@@ -417,6 +464,12 @@ def state_summary(state: IncidentState, now: datetime) -> dict[str, Any]:
         "events": state.events,
         "alerts": state.alerts,
         "notes": state.notes,
+        "drill": state.drill,
+        "starred": sorted(state.starred),
+        "followups": [
+            {"number": f.number, "text": f.text, "owner": f.owner or None, "due": f.due or None, "done_at": stamp(f.done_at)}
+            for f in state.followups
+        ],
     }
 
 
@@ -436,8 +489,10 @@ def show(ctx: click.Context, incident: str, at_text: str | None, as_json: bool) 
         return
     response = summary["response"]
     # Every name here is text from outside (the log, its playbook): each made one line.
+    drill = "DRILL  " if state.drill else ""
+    open_followups = sum(1 for f in state.followups if f.done_at is None)
     lines = [
-        f"{one_line(state.id)}  {one_line(state.severity)}  {one_line(state.status.upper())}  {one_line(state.title)}",
+        f"{drill}{one_line(state.id)}  {one_line(state.severity)}  {one_line(state.status.upper())}  {one_line(state.title)}",
         f"  elapsed    {format_duration(summary['elapsed_seconds'])} (started {local_hm(state.started_at)} local)",  # type: ignore[arg-type]
         f"  response   {one_line(response['target'])}: {response['state']}"
         + (f" at {local_hm(state.acknowledged_at)}" if state.acknowledged_at else f", {format_duration(response['seconds_left'])} left" if response['state'] == 'pending' else ""),
@@ -449,6 +504,8 @@ def show(ctx: click.Context, incident: str, at_text: str | None, as_json: bool) 
         "  roles      " + ", ".join(f"{one_line(role)} {one_line(name)}" for role, name in state.roles.items()),
         f"  events     {state.events} ({state.alerts} alerts, {state.notes} notes)",
     ]
+    if state.followups:
+        lines.append(f"  follow-ups {len(state.followups)} ({open_followups} open: `warroom followups --open`)")
     say("\n".join(lines))
 
 

@@ -11,7 +11,7 @@ from warroom import events as kinds
 from warroom.clock import iso, local_hm, parse_past_time, parse_time, format_duration
 from warroom.errors import WarroomError, quoted
 from warroom.incident import IncidentState
-from warroom.store import login_name
+from warroom.store import default_actor
 from warroom.playbook import STATUSES, Ambiguous, NotFound, Playbook, Severity, lookup
 from warroom.spelling import slips
 from warroom.views import RungView, StepView, all_steps, ladder
@@ -34,8 +34,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resolve": ("resolve", "resolve the incident (the clock stops)"),
     "reopen": ("reopen", "reopen a resolved incident"),
     "copy": ("copy [TEMPLATE]", "copy a message template to the clipboard (console only)"),
+    "milestone": ("milestone impact-started|impact-ended|detected [TIME]",
+                  "mark when customers began or stopped being affected, or when it was detected (TIME: 18:02, -20m)"),
+    "star": ("star [#SEQ] [WHY]", "mark an event as a key moment for the review (default: the latest)"),
+    "followup": ("followup TEXT [@owner] [due YYYY-MM-DD] | followup done N",
+                 "record an action item for after the incident, or mark one done"),
 }
-ALIASES = {"severity": "sev", "acknowledge": "ack", "page": "notify", "resolved": "resolve", "next": "phase"}
+ALIASES = {"severity": "sev", "acknowledge": "ack", "page": "notify", "resolved": "resolve", "next": "phase",
+           "follow-up": "followup"}
 CONSOLE_ONLY = {"copy"}
 # What a resolved incident no longer takes: its clock has stopped; `reopen` first.
 OPEN_ONLY = {"check", "uncheck", "notify", "ack", "phase"}
@@ -55,6 +61,7 @@ class Action:
     kind: str
     payload: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
+    at: datetime | None = None  # when it happened, if the line said (a milestone backfilled): else now
 
 
 def parse(line: str, state: IncidentState, now: datetime) -> Action:
@@ -90,6 +97,8 @@ def did_you_mean(word: str) -> str | None:
     for candidate in [*COMMANDS, *ALIASES]:
         distance = slips(typed, candidate)
         allowed = 0 if len(candidate) <= 4 else 1 if len(candidate) < 8 else 2
+        if abs(len(typed) - len(candidate)) > 1:
+            allowed = min(allowed, 1)  # "follow the runbook" is a note, not a typo of `followup`
         swapped = len(typed) == len(candidate) and sorted(typed) == sorted(candidate) and distance == 1
         if (distance <= allowed or swapped) and (best is None or distance < best[0]):
             best = (distance, ALIASES.get(candidate, candidate))
@@ -331,6 +340,72 @@ def _copy(rest: str, state: IncidentState, now: datetime) -> Action:
     return Action("copy", {"template": template}, "copy")
 
 
+def _milestone(rest: str, state: IncidentState, now: datetime) -> Action:
+    name, _, when = _need(rest, COMMANDS["milestone"][0]).partition(" ")
+    milestone = name.lower().replace("-", "_")
+    if milestone not in kinds.MILESTONES:
+        words = ", ".join(m.replace("_", "-") for m in kinds.MILESTONES)
+        raise CommandError(f"unknown milestone {quoted(name)}: expected one of {words}")
+    at = parse_past_time(when.strip(), now, "the milestone's time") if when.strip() else None
+    said = milestone.replace("_", " ")
+    return Action(kinds.MILESTONE, {"milestone": milestone}, f"{said}" + (f" at {local_hm(at)}" if at else ""), at)
+
+
+def _star(rest: str, state: IncidentState, now: datetime) -> Action:
+    """`star` marks the latest event (a star itself is passed over); `star #12 why` event 12 of the log."""
+    target, _, why = rest.partition(" ") if rest.startswith("#") else ("", "", rest)
+    if target:
+        if not _NUMBER.match(target[1:]) or not 1 <= int(target[1:]) <= state.last_seq:
+            raise CommandError(f"no event {quoted(target)}: expected #N, N from 1 to {state.last_seq}")
+        seq = int(target[1:])
+    else:
+        seq = state.last_seq
+        while seq in state.star_events:
+            seq -= 1
+    if seq in state.starred:
+        raise CommandError(f"event {seq} is already starred")
+    payload: dict[str, Any] = {"seq": seq}
+    if why.strip():
+        payload["text"] = why.strip()
+    return Action(kinds.STAR, payload, f"starred event {seq}")
+
+
+_DUE = re.compile(r"(?:^|\s)due\s+(\d{4}-\d{2}-\d{2})\s*$")
+_OWNER = re.compile(r"(?:^|\s)@([^\s@]+)")
+
+
+def _followup(rest: str, state: IncidentState, now: datetime) -> Action:
+    text = _need(rest, COMMANDS["followup"][0])
+    word, _, number = text.partition(" ")
+    if word.lower() == "done":
+        numbers = {f.number: f for f in state.followups}
+        if not _NUMBER.match(number.strip()) or int(number) not in numbers:
+            known = ", ".join(str(n) for n in numbers) or "none is recorded yet"
+            raise CommandError(f"no follow-up {quoted(number.strip())}: expected its number ({known})")
+        if numbers[int(number)].done_at is not None:
+            raise CommandError(f"follow-up {int(number)} is already done")
+        return Action(kinds.FOLLOWUP_DONE, {"number": int(number)}, f"follow-up {int(number)} done")
+    payload: dict[str, Any] = {"number": max((f.number for f in state.followups), default=0) + 1}
+    due = _DUE.search(text)
+    if due:
+        try:
+            datetime.strptime(due.group(1), "%Y-%m-%d")
+        except ValueError:
+            raise CommandError(f"due {due.group(1)}: not a date; expected YYYY-MM-DD") from None
+        payload["due"] = due.group(1)
+        text = text[: due.start()]
+    owner = _OWNER.search(text)
+    if owner:
+        payload["owner"] = owner.group(1)
+        text = (text[: owner.start()] + text[owner.end():])
+    text = " ".join(text.split())
+    if not text:
+        raise CommandError(f"missing text: expected `{COMMANDS['followup'][0]}`")
+    payload["text"] = text
+    who = f" ({payload['owner']})" if "owner" in payload else ""
+    return Action(kinds.FOLLOWUP, payload, f"follow-up {payload['number']} recorded{who}")
+
+
 _HANDLERS: dict[str, Callable[[str, IncidentState, datetime], Action]] = {
     "note": _note,
     "status": _status,
@@ -348,6 +423,9 @@ _HANDLERS: dict[str, Callable[[str, IncidentState, datetime], Action]] = {
     "resolve": _resolve,
     "reopen": _reopen,
     "copy": _copy,
+    "milestone": _milestone,
+    "star": _star,
+    "followup": _followup,
 }
 
 
@@ -379,8 +457,10 @@ def completions(prefix: str, state: IncidentState | None = None) -> list[str]:
 def declaration(
     playbook: Playbook, now: datetime, severity: str, title: str, impact: str = "", runbooks: tuple[str, ...] = (),
     started_at: str | datetime | None = None, detected_at: str | datetime | None = None, commander: str | None = None,
+    *, drill: bool = False,
 ) -> dict[str, Any]:
-    """The payload of a `declared` event, checked against the playbook (shared by the CLI and the console)."""
+    """The payload of a `declared` event, checked against the playbook (shared by the CLI and the console);
+    `drill` marks an exercise (DRILL everywhere, left out of stats)."""
     if not title.strip():
         raise WarroomError("the title is empty: expected a brief description of what is broken")
     chosen = find_severity(playbook, severity).id  # the playbook's id, whatever the case typed
@@ -389,16 +469,19 @@ def declaration(
         attached.append(lookup(playbook.runbooks, runbook, "runbook").id)
     started = _when(started_at, now, "--started-at") if started_at else now
     detected = _when(detected_at, now, "--detected-at") if detected_at else started
-    return {
+    payload = {
         "title": title.strip(),
         "severity": chosen,
         "impact": impact.strip(),
         "runbooks": attached,
-        "commander": (commander or "").strip() or login_name(),
+        "commander": (commander or "").strip() or default_actor(),
         "started_at": iso(started),
         "detected_at": iso(detected),
         "playbook": playbook.data,
     }
+    if drill:
+        payload["drill"] = True  # only when true: every log written before drills existed reads the same
+    return payload
 
 
 def _when(value: str | datetime, now: datetime, what: str) -> datetime:

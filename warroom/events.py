@@ -33,6 +33,14 @@ RESOLVED = "resolved"  # (nothing)
 REOPENED = "reopened"  # (nothing)
 COPIED = "copied"  # what (a template id or "contact"), name, text, via (clipboard | osc52)
 CHECKPOINT = "checkpoint"  # checkpoint (the signed note), signature (SSH armor), signer, key (SHA256 fingerprint)
+MILESTONE = "milestone"  # milestone: one of MILESTONES (its `at` is when it happened: backfill with --at)
+STAR = "star"  # seq (the event marked for the review), text (why; may be empty)
+FOLLOWUP = "followup"  # number (1, 2, ... in the incident), text, owner (may be empty), due (YYYY-MM-DD, or empty)
+FOLLOWUP_DONE = "followup_done"  # number
+
+# The moments the room marks that no other event says: when customers began and stopped being affected (which
+# is not when it was mitigated), and when it was detected (if not as declared).
+MILESTONES = ("impact_started", "impact_ended", "detected")
 
 KINDS: dict[str, str] = {
     DECLARED: "the incident was declared",
@@ -54,6 +62,10 @@ KINDS: dict[str, str] = {
     REOPENED: "the incident reopened",
     COPIED: "a message or number copied to send",
     CHECKPOINT: "the log signed: its event count and head hash (checkpoint.py)",
+    MILESTONE: "a milestone: customer impact started or ended, or the moment it was detected",
+    STAR: "an event marked as a key moment for the review",
+    FOLLOWUP: "a follow-up action item, with its owner and due date",
+    FOLLOWUP_DONE: "a follow-up done",
 }
 
 
@@ -149,9 +161,9 @@ class Field(NamedTuple):
     """One field of a payload: what it holds, whether every event of the kind has it, and what in the
     incident's playbook it names (an id the fold and the panes look up)."""
 
-    type: str  # "text", "time", "time or null", "step", "texts" (a list of text), "playbook"
+    type: str  # "text", "time", "time or null", "step" (a number from 1), "texts" (a list of text), "playbook", "flag" (true)
     required: bool = True
-    names: str = ""  # "severity", "phase", "runbook", "rung", "list" (a phase or runbook), "status"
+    names: str = ""  # "severity", "phase", "runbook", "rung", "list" (a phase or runbook), "status", "milestone"
 
 
 # Exactly what the commands (commands.py), the console and `declaration` write, and what the fold
@@ -166,6 +178,7 @@ PAYLOADS: dict[str, dict[str, Field]] = {
         "started_at": Field("time or null", required=False),
         "detected_at": Field("time or null", required=False),
         "playbook": Field("playbook"),
+        "drill": Field("flag", required=False),
     },
     NOTE: {"text": Field("text")},
     ALERT: {"text": Field("text")},
@@ -186,6 +199,11 @@ PAYLOADS: dict[str, dict[str, Field]] = {
     COPIED: {"what": Field("text"), "name": Field("text"), "text": Field("text"), "via": Field("text")},
     # The note as signed, byte for byte; its count and head are read from it (checkpoint.parse_note), never stored twice.
     CHECKPOINT: {"checkpoint": Field("text"), "signature": Field("text"), "signer": Field("text"), "key": Field("text")},
+    MILESTONE: {"milestone": Field("text", names="milestone")},
+    STAR: {"seq": Field("step"), "text": Field("text", required=False)},
+    FOLLOWUP: {"number": Field("step"), "text": Field("text"), "owner": Field("text", required=False),
+               "due": Field("text", required=False)},
+    FOLLOWUP_DONE: {"number": Field("step")},
 }
 assert PAYLOADS.keys() == KINDS.keys()
 
@@ -269,6 +287,8 @@ def _type_problem(spec: Field, value: Any) -> str | None:
         return stored_time_problem(value)
     if spec.type == "playbook":
         return None if isinstance(value, dict) else f"expected a playbook (an object), got {_kind_of(value)}"
+    if spec.type == "flag":
+        return None if value is True else f"expected true (or no field), got {_kind_of(value)}"
     raise AssertionError(f"no such field type {spec.type!r}")
 
 
@@ -281,6 +301,7 @@ def _names_problem(spec: Field, value: Any, playbook: Playbook) -> str | None:
         "rung": tuple(r.id for r in playbook.ladder),
         "list": tuple(p.id for p in playbook.phases) + tuple(r.id for r in playbook.runbooks),
         "status": STATUSES,
+        "milestone": MILESTONES,
     }
     ids = known[spec.names]
     for item in value if isinstance(value, list) else [value]:

@@ -19,6 +19,18 @@ StepRef = tuple[str, int]  # (phase or runbook id, 1-based step number within it
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """An action item: what, who owns it, when it is due; done when someone said so."""
+
+    number: int  # 1, 2, ... within the incident
+    text: str
+    owner: str  # "" when nobody was named
+    due: str  # YYYY-MM-DD, or ""
+    at: datetime  # when it was recorded
+    done_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class IncidentState:
     """Everything the log says about one incident as of its last folded event.
 
@@ -52,6 +64,13 @@ class IncidentState:
     notes: int = 0
     alerts: int = 0
     last_alert: tuple[datetime, str] | None = None  # the latest alert by when it happened, and its text
+    drill: bool = False  # an exercise: DRILL everywhere, left out of stats
+    impact_started_at: datetime | None = None  # customers affected from (a milestone; not the incident's start)
+    impact_ended_at: datetime | None = None  # customers no longer affected (not the same as mitigated)
+    first_external_at: datetime | None = None  # the first message copied for customers (a template's audience)
+    starred: Mapping[int, str] = field(default_factory=dict)  # seq of each event marked for the review: why
+    star_events: tuple[int, ...] = ()  # the seqs of the star events themselves (a star marks a fact, not a star)
+    followups: tuple[FollowUp, ...] = ()
     events: int = 0
     last_seq: int = 0
     last_at: datetime | None = None
@@ -105,6 +124,7 @@ def _declared(state: IncidentState, event: Event, changes: Changes) -> None:
         detected_at=detected,
         declared_at=event.at,
         last_update_at=event.at,
+        drill=bool(payload.get("drill")),
     )
 
 
@@ -203,6 +223,32 @@ def _copied(state: IncidentState, event: Event, changes: Changes) -> None:
     if what != "contact":
         changes["copies"] = _with(state.copies, what, (event.payload.get("text", ""), event.at))
         changes["last_update_at"] = event.at
+        template = next((t for t in state.playbook.templates if t.id == what), None) if state.playbook else None
+        if template is not None and template.audience == "customers":
+            if state.first_external_at is None or event.at < state.first_external_at:
+                changes["first_external_at"] = event.at
+
+
+def _milestone(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes[f"{event.payload['milestone']}_at"] = event.at  # the latest word on it: a correction replaces it
+
+
+def _star(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes["starred"] = _with(state.starred, event.payload["seq"], event.payload.get("text", ""))
+    changes["star_events"] = state.star_events + (event.seq,)
+
+
+def _followup(state: IncidentState, event: Event, changes: Changes) -> None:
+    p = event.payload
+    item = FollowUp(p["number"], p["text"], p.get("owner", ""), p.get("due", ""), event.at)
+    changes["followups"] = tuple(f for f in state.followups if f.number != item.number) + (item,)
+
+
+def _followup_done(state: IncidentState, event: Event, changes: Changes) -> None:
+    changes["followups"] = tuple(
+        FollowUp(f.number, f.text, f.owner, f.due, f.at, f.done_at or event.at) if f.number == event.payload["number"] else f
+        for f in state.followups
+    )
 
 
 _APPLY: dict[str, Callable[[IncidentState, Event, Changes], None]] = {
@@ -224,6 +270,10 @@ _APPLY: dict[str, Callable[[IncidentState, Event, Changes], None]] = {
     kinds.ACK: _acknowledge,
     kinds.ROLE: _role,
     kinds.COPIED: _copied,
+    kinds.MILESTONE: _milestone,
+    kinds.STAR: _star,
+    kinds.FOLLOWUP: _followup,
+    kinds.FOLLOWUP_DONE: _followup_done,
 }
 
 
@@ -256,6 +306,20 @@ def _evolve(state: IncidentState, changes: Changes) -> IncidentState:
 
 def _latest(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b > a else a
+
+
+FOLLOW_UP_KINDS = (kinds.FOLLOWUP, kinds.FOLLOWUP_DONE)
+
+
+def followups_of(events: Iterable[Event]) -> tuple[FollowUp, ...]:
+    """An incident's follow-ups from its follow-up events alone, folded as the whole log folds them (so that
+    `warroom followups` reads those events, not every incident's whole log)."""
+    state = IncidentState()
+    for event in happened_order(e for e in events if e.kind in FOLLOW_UP_KINDS):
+        changes: Changes = {}
+        _APPLY[event.kind](state, event, changes)
+        state = _evolve(state, changes)
+    return state.followups
 
 
 def happened_order(events: Iterable[Event]) -> list[Event]:

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Sequence, TypeVar
 from warroom.clock import format_span, format_window, is_duration, parse_duration
 from warroom.errors import WarroomError, quoted
 from warroom.spelling import closest
+from warroom.review import FILLS, ReviewSection
 from warroom.text import control_in
 
 # What a template may ask for, and what fills it (warroom.comms renders them).
@@ -54,15 +55,18 @@ _NUMBER = re.compile(r"[0-9]{1,9}\Z")  # ASCII digits, few enough for int()
 # The keys each part of a playbook may hold; any other key is refused (a typo would silently do nothing).
 _KEYS: dict[str, tuple[str, ...]] = {
     "playbook": ("name", "status_page", "default_severity", "severities", "phases", "contacts", "ladder", "templates",
-                 "status_details", "runbooks"),
+                 "status_details", "runbooks", "review"),
     "severities": ("id", "name", "response_target", "update_every", "criteria"),
     "phases": ("id", "name", "window", "steps"),
     "window": ("start", "end"),
     "contacts": ("id", "name", "phone"),
     "ladder": ("id", "name", "window", "severities", "contacts"),
-    "templates": ("id", "name", "text"),
+    "templates": ("id", "name", "text", "audience"),
     "runbooks": ("id", "name", "steps"),
+    "review": ("title", "fill", "prompt", "level"),
 }
+# Who a template's message is for: `customers` marks the first external update in the review's metrics.
+AUDIENCES = ("team", "customers")
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class Template:
     name: str
     text: str
     placeholders: tuple[str, ...]
+    audience: str = "team"  # one of AUDIENCES: the responders, or customers
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,8 @@ class Playbook:
     data: Any = None
     # The id of the severity a new declaration starts on: `default_severity:`, else the first listed.
     default_severity: str = ""
+    # The postmortem's outline (`review:`); empty: the bundled one (warroom.review.BUNDLED_REVIEW).
+    review: tuple[ReviewSection, ...] = ()
 
     def severity(self, severity_id: str) -> Severity:
         return _find(self.severities, severity_id, "severity")
@@ -799,8 +806,12 @@ def _validate(document: Any, source: str, loaded: list[tuple[int, str]], strict:
                         f"{where}.text: placeholder {{{_clip(field_name, 40)}}} cannot be filled; expected one of "
                         + ", ".join("{" + p + "}" for p in PLACEHOLDERS),
                     )
+        audience = check.text(entry, "audience", where, required=False, default="team")
+        if audience not in AUDIENCES:
+            check.problem(_line_of(entry, "audience"), f"{where}.audience: {quoted(_clip(audience, 40))}: expected "
+                          + " or ".join(AUDIENCES))
         if ident and text and not error:
-            templates.append(Template(ident, label, text, tuple(dict.fromkeys(fields))))
+            templates.append(Template(ident, label, text, tuple(dict.fromkeys(fields)), audience))
 
     status_details: list[tuple[str, str]] = []
     details = check.mapping(document, "status_details", "status_details", required=False) or {}
@@ -824,6 +835,23 @@ def _validate(document: Any, source: str, loaded: list[tuple[int, str]], strict:
         if ident:
             runbooks.append(Runbook(ident, label, steps))
 
+    review = []
+    for where, entry in check.entries(document, "review", required=False):
+        title = check.text(entry, "title", where)
+        fill = check.text(entry, "fill", where, required=False) or None
+        prompt = check.text(entry, "prompt", where, required=False)
+        level = entry.get("level", 2)
+        if fill is not None and fill not in FILLS:
+            meant = closest(fill, FILLS)
+            hint = f": did you mean `{meant}`?" if meant else f"; expected one of {', '.join(FILLS)}"
+            check.problem(_line_of(entry, "fill"), f"{where}.fill: warroom cannot fill {quoted(_clip(fill, 40))}{hint}")
+        if level not in (2, 3) or isinstance(level, bool):
+            check.problem(_line_of(entry, "level"), f"{where}.level: expected 2 (a section) or 3 (a part of the one before)")
+        if title and not fill and not prompt and level == 3:
+            check.problem(_line_of(entry), f"{where}: a part with neither fill nor prompt says nothing")
+        if title:
+            review.append(ReviewSection(title, fill, prompt, level if level in (2, 3) else 2))
+
     if problems:
         raise _error(source, problems)
     return Playbook(
@@ -838,6 +866,7 @@ def _validate(document: Any, source: str, loaded: list[tuple[int, str]], strict:
         runbooks=tuple(runbooks),
         data=_plain(document),
         default_severity=default_severity,
+        review=tuple(review),
     )
 
 

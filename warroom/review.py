@@ -51,8 +51,9 @@ BUNDLED_REVIEW: tuple[ReviewSection, ...] = (
     ReviewSection("Response", "response", "What slowed the response down or sped it up: paging, access, tools, "
                   "knowledge."),
     ReviewSection("Resolution", "resolution", "What fixed it, and how recovery was confirmed."),
-    ReviewSection("Action items", "action_items", "Anything still to be done to prevent a recurrence or to "
-                  "shorten the next one: record each with `warroom followup ID \"TEXT @owner due DATE\"`."),
+    ReviewSection("Action items", "action_items", "Anything else to be done to prevent a recurrence or shorten "
+                  "the next one: record each with `followup TEXT @owner due YYYY-MM-DD` (the console's command bar, "
+                  "or `warroom act ID followup ...`), so that `warroom followups` lists it."),
     ReviewSection("Lessons learned"),
     ReviewSection("What went well", None, "What worked and should be kept.", level=3),
     ReviewSection("What went wrong", "went_wrong", "What did not work, and why.", level=3),

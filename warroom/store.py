@@ -51,6 +51,12 @@ def login_name() -> str:
         return os.environ.get("USER") or "unknown"
 
 
+def default_actor() -> str:
+    """Who an event is recorded as when nobody says: WARROOM_ACTOR (the person, "Alex Kim"), else the login
+    name (which on a shared box or in a container is often only `root`)."""
+    return os.environ.get("WARROOM_ACTOR", "").strip() or login_name()
+
+
 class LogMoved(WarroomError):
     """The database file this store opened is no longer the one at its path (removed, renamed, or replaced
     by another file): nothing more is written, to either file. Exit 1, a check that failed."""
@@ -83,6 +89,8 @@ class Store:
     # returns False when it cannot (the app is closing): then the checkpoint runs at once.
     backfill_later: Callable[[Callable[[], None]], bool] | None = None
     _backfill_due = False
+    # Who this store's writes are recorded as, when a write does not say (`warroom --actor NAME`); None: default_actor().
+    actor: str | None = None
 
     def __init__(
         self, path: str | Path | None = None, *, clock: Clock | None = None, readonly: bool = False, create: bool = True,
@@ -464,6 +472,14 @@ class Store:
             raise WarroomError(f"no incident {incident_id!r} in {self.path}")
         return _incident_row(row)
 
+    def drills(self) -> set[str]:
+        """The incidents declared as drills (each one's first event, by the (incident, seq) index: no log read)."""
+        rows = self.conn.execute(
+            "SELECT e.incident FROM incidents AS i JOIN events AS e ON e.incident = i.id AND e.seq = 1 "
+            "WHERE json_extract(e.payload, '$.drill') = 1"
+        )
+        return {row[0] for row in rows}
+
     def open_incidents(self) -> list[IncidentRow]:
         return [row for row in self.incidents() if row.status != "resolved"]
 
@@ -494,6 +510,10 @@ class Store:
             if (match := re.fullmatch(r"INC-(\d+)", ident))
         ]
         return f"INC-{max(numbers, default=0) + 1}"
+
+    def who(self) -> str:
+        """The person this store records writes as: its `actor`, else WARROOM_ACTOR, else the login name."""
+        return self.actor or default_actor()
 
     def declare(self, payload: dict[str, Any], *, actor: str | None = None, at: datetime | None = None) -> Event:
         """Open a new incident with its `declared` event; returns that event."""
@@ -554,7 +574,7 @@ class Store:
             recorded_at = max(now, parse_iso(previous))  # never earlier than the event before it
         check_in_range(now, "the clock's time")  # a clock gone wrong must not make the log unreadable
         recorded_text = iso(recorded_at)
-        actor = actor or login_name()
+        actor = actor or self.who()
         problem = unstorable_text(actor, "the actor")
         if problem:
             raise WarroomError(problem)
@@ -699,6 +719,14 @@ class Store:
         return self.conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE incident = ? AND seq > ? ORDER BY seq", (incident_id, after_seq)
         )
+
+    def events_of_kinds(self, wanted: Sequence[str]) -> list[Event]:
+        """Every incident's events of these kinds (follow-ups across incidents), by incident, then as recorded."""
+        marks = ", ".join("?" for _ in wanted)
+        rows = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) ORDER BY incident, seq", tuple(wanted)
+        )
+        return [Event.from_row(row) for row in rows]
 
     def events_after(self, last_id: int, incident_id: str | None = None) -> list[Event]:
         """Events written (by anyone) since row id `last_id`: what a follower has not seen yet."""

@@ -73,6 +73,16 @@ def describe(event: Event, playbook: Playbook | None) -> str:
     if kind == kinds.COPIED:
         via = "clipboard" if p.get("via") == "clipboard" else "terminal (OSC 52)"
         return one_line(f"Copied {p.get('name', p.get('what', ''))} to send ({via})")
+    if kind == kinds.MILESTONE:
+        return str(p.get("milestone", "")).replace("_", " ").capitalize()
+    if kind == kinds.STAR:
+        return one_line(f"★ Starred event {p.get('seq', '')}" + (f": {p['text']}" if p.get("text") else ""))
+    if kind == kinds.FOLLOWUP:
+        owner = f" @{p['owner']}" if p.get("owner") else ""
+        due = f" due {p['due']}" if p.get("due") else ""
+        return one_line(f"Follow-up {p.get('number', '')}: {p.get('text', '')}{owner}{due}")
+    if kind == kinds.FOLLOWUP_DONE:
+        return f"Follow-up {p.get('number', '')} done"
     if kind == kinds.CHECKPOINT:
         from warroom.checkpoint import described
 

@@ -258,7 +258,8 @@ def eta_remaining(state: IncidentState, now: datetime) -> timedelta | None:
     return None if state.eta is None else state.eta - now
 
 
-MILESTONES = ("started", "detected", "declared", "acknowledged", "mitigated", "resolved")
+MILESTONES = ("started", "impact_started", "detected", "declared", "acknowledged", "first_external", "mitigated",
+              "impact_ended", "resolved")
 
 
 def milestones(state: IncidentState) -> list[tuple[str, datetime | None]]:

@@ -32,7 +32,7 @@ def markdown_report(events: Iterable[Event], now: datetime) -> str:
     playbook's `review:` (else the bundled one), each section filled where the log knows, prompted where not."""
     review = _Review.of(list(events), now)
     lines = _title(review)
-    for section in BUNDLED_REVIEW:
+    for section in review.playbook.review or BUNDLED_REVIEW:
         lines.extend(_section(review, section))
     del review  # only the lines are needed now: let the joined text have the memory the entries held
     return "\n".join(lines)
@@ -107,7 +107,8 @@ def _row(*cells: str) -> str:
 
 
 def _title(r: _Review) -> list[str]:
-    return [f"# {md_inline(r.state.id)}: {md_inline(r.state.title)}", ""]
+    drill = "DRILL " if r.state.drill else ""
+    return [f"# {drill}{md_inline(r.state.id)}: {md_inline(r.state.title)}", ""]
 
 
 def _summary(r: _Review) -> list[str]:
@@ -126,7 +127,8 @@ def _summary(r: _Review) -> list[str]:
     started = local_time(start, date=True, zone=True)
     if r.zone != "UTC":
         started += f" ({utc_time(start)} UTC)"
-    return [
+    drill = ["- **DRILL:** an exercise, declared as one; `warroom stats` leaves it out"] if state.drill else []
+    return drill + [
         f"- **Severity:** {severity}",
         f"- **Status:** {status}",
         f"- **Impact:** {md_inline(state.impact) or '(not recorded)'}",
@@ -186,7 +188,7 @@ def _detection(r: _Review) -> list[str]:
 
 
 def _response_section(r: _Review) -> list[str]:
-    return _key_times(r) + _metrics(r)
+    return _key_moments(r) + _key_times(r) + _metrics(r)
 
 
 def _resolution(r: _Review) -> list[str]:
@@ -231,7 +233,28 @@ def _went_wrong(r: _Review) -> list[str]:
 
 
 def _action_items(r: _Review) -> list[str]:
-    return ["No follow-up was recorded in the log.", ""]
+    """Every follow-up recorded, during the incident or after it, with its owner, due date and whether done."""
+    if not r.state.followups:
+        return ["No follow-up was recorded in the log.", ""]
+    lines = [_row("#", "Action", "Owner", "Due", "Status", "Recorded"), _row("---", "---", "---", "---", "---", "---")]
+    for item in r.state.followups:
+        status = f"done {local_time(item.done_at, date=True)[:16]}" if item.done_at else "open"
+        lines.append(_row(str(item.number), md_cell(item.text), md_cell(item.owner) or "**no owner**",
+                          md_cell(item.due) or "-", status, t_plus(item.at - r.start)))
+    return lines + [""]
+
+
+def _key_moments(r: _Review) -> list[str]:
+    """The events someone starred for the review, with why."""
+    starred = [e for e in r.entries if e.event.seq in r.state.starred]
+    if not starred:
+        return []
+    lines = ["Key moments (starred in the log):", ""]
+    for entry in starred:
+        local, since = r.when_said(entry.event.at)
+        why = r.state.starred[entry.event.seq]
+        lines.append(f"- ★ {local} ({since}) {entry.description}" + (f" (why: {md_inline(why)})" if why else ""))
+    return lines + [""]
 
 
 def _responders(r: _Review) -> list[str]:
@@ -252,16 +275,21 @@ def _responders(r: _Review) -> list[str]:
     return lines + [""]
 
 
-_NOT_REACHED = {"acknowledged": "not acknowledged", "mitigated": "not mitigated", "resolved": "not resolved"}
+MILESTONE_WORDS = {"impact_started": "Customer impact started", "impact_ended": "Customer impact ended",
+                   "first_external": "First external update"}
+_NOT_REACHED = {"acknowledged": "not acknowledged", "mitigated": "not mitigated", "resolved": "not resolved",
+                "impact_started": "not marked", "impact_ended": "not marked", "first_external": "none copied"}
 
 
 def _key_times(r: _Review) -> list[str]:
     lines = ["Key times:", "", _row("Milestone", "Local time", "UTC", "Since start"), _row("---", "---", "---", "---")]
-    for name, when in views.milestones(r.state):
+    said = views.milestones(r.state)  # in the order they happened; those never reached after them
+    for name, when in sorted(said, key=lambda item: (item[1] is None, item[1] or r.start)):
+        label = MILESTONE_WORDS.get(name, name.replace("_", " ").capitalize())
         if when is None:
-            lines.append(_row(name.capitalize(), _NOT_REACHED.get(name, "-"), "-", "-"))
+            lines.append(_row(label, _NOT_REACHED.get(name, "-"), "-", "-"))
         else:
-            lines.append(_row(name.capitalize(), local_time(when, date=True, zone=True), utc_time(when), t_plus(when - r.start)))
+            lines.append(_row(label, local_time(when, date=True, zone=True), utc_time(when), t_plus(when - r.start)))
     lines.append("")
     return lines
 
@@ -274,6 +302,8 @@ def _metrics(r: _Review) -> list[str]:
         ("Time to acknowledge", result.to_acknowledge, "not acknowledged"),
         ("Time to mitigate", result.to_mitigate, "not mitigated"),
         ("Time to resolve", result.to_resolve, "not resolved" + ("" if state.resolved else " yet")),
+        ("Customer impact", result.impact, "not recorded (the milestones impact-started and impact-ended)"),
+        ("Time to the first external update", result.to_first_update, "no message for customers was copied"),
     ):
         lines.append(f"- **{label}:** {say(value) if value is not None else none}")
     judged_by = result.response.severity or views.severity_of(state)
@@ -370,7 +400,7 @@ def _backfilled(event: Event) -> str:
 
 
 # Kinds the timeline leaves to other sections: each tick is under Checklist, with its time and who.
-_NOT_IN_TIMELINE = {kinds.CHECK, kinds.UNCHECK}
+_NOT_IN_TIMELINE = {kinds.CHECK, kinds.UNCHECK, kinds.STAR}  # a star marks its event (★) instead
 
 
 def _timeline(r: _Review) -> list[str]:
@@ -411,6 +441,8 @@ def _given_times(r: _Review) -> list[tuple]:
 def _entry_row(r: _Review, entry: Entry) -> tuple:
     event = entry.event
     text = entry.description + IN_FULL if is_message_copy(event) else entry.description
+    if event.seq in r.state.starred:
+        text = "★ " + text  # a key moment: Response lists them with why
     return (event.at, event.seq, r.who(event.actor), text, _backfilled(event), event.kind)
 
 

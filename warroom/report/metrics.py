@@ -82,6 +82,8 @@ class IncidentMetrics:
     response: views.ResponseView
     phases: tuple[PhaseResult, ...]
     at_severity: tuple[tuple[str, timedelta], ...]  # each severity held, in order first held, and for how long
+    impact: timedelta | None  # customer impact: impact started to impact ended (milestones), not to mitigation
+    to_first_update: timedelta | None  # the first message copied for customers (a template's audience)
 
 
 def severity_spans(state: IncidentState, now: datetime) -> tuple[tuple[str, timedelta], ...]:
@@ -112,7 +114,15 @@ def metrics(state: IncidentState, now: datetime) -> IncidentMetrics:
         views.response(state, now),
         tuple(phase_results(state, now)),
         severity_spans(state, now),
+        impact_window(state),
+        since_start(state.first_external_at),
     )
+
+
+def impact_window(state: IncidentState) -> timedelta | None:
+    """How long customers were affected, when both ends were marked."""
+    began, ended = state.impact_started_at, state.impact_ended_at
+    return ended - began if began is not None and ended is not None and ended >= began else None
 
 
 def target_words(delta: timedelta) -> str:
@@ -190,9 +200,11 @@ class SeverityStats:
     name: str
     count: int
     resolved: int
+    to_detect: Spread
     to_acknowledge: Spread
     to_mitigate: Spread
     to_resolve: Spread
+    impact: Spread
     response_target: str
     response: Rate
     phases: tuple[PhaseRate, ...]
@@ -203,9 +215,11 @@ class SeverityStats:
             "name": self.name,
             "count": self.count,
             "resolved": self.resolved,
+            "time_to_detect": self.to_detect.to_json(),
             "time_to_acknowledge": self.to_acknowledge.to_json(),
             "time_to_mitigate": self.to_mitigate.to_json(),
             "time_to_resolve": self.to_resolve.to_json(),
+            "customer_impact": self.impact.to_json(),
             "response_target": {"target": self.response_target, **self.response.to_json()},
             "phases": [{"id": p.id, "name": p.name, "window": p.window, **p.rate.to_json()} for p in self.phases],
         }
@@ -217,12 +231,14 @@ class Stats:
     since: datetime | None
     incidents: int
     severities: tuple[SeverityStats, ...]
+    drills: int = 0  # exercises in the same span, left out of every figure
 
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": iso(self.as_of),
             "since": iso(self.since) if self.since else None,
             "incidents": self.incidents,
+            "drills_left_out": self.drills,
             "severities": [s.to_json() for s in self.severities],
         }
 
@@ -234,10 +250,11 @@ def stats(states: Iterable[IncidentState], now: datetime, since: datetime | None
     Each incident is judged by its own playbook, so any set of severities and phases works. An
     incident counts when it started at or after `since`. Severities are listed in playbook order.
     """
-    chosen = [
+    in_span = [
         s for s in states
         if s.declared and s.started_at is not None and (since is None or s.started_at >= since)
     ]
+    chosen = [s for s in in_span if not s.drill]  # a drill's times say how the exercise went, not the service
     order: dict[str, str] = {}  # severity id -> name, in the order the playbooks list them
     for state in chosen:
         assert state.playbook is not None
@@ -269,9 +286,11 @@ def stats(states: Iterable[IncidentState], now: datetime, since: datetime | None
                 name,
                 len(group),
                 sum(1 for state, _ in group if state.resolved),
+                Spread.of([m.to_detect for _, m in group if m.to_detect is not None]),
                 Spread.of([m.to_acknowledge for _, m in group if m.to_acknowledge is not None]),
                 Spread.of([m.to_mitigate for _, m in group if m.to_mitigate is not None]),
                 Spread.of([m.to_resolve for _, m in group if m.to_resolve is not None]),
+                Spread.of([m.impact for _, m in group if m.impact is not None]),
                 " or ".join(targets),
                 Rate(
                     sum(1 for _, m in group if m.response.state == "met"),
@@ -286,25 +305,30 @@ def stats(states: Iterable[IncidentState], now: datetime, since: datetime | None
                 ),
             )
         )
-    return Stats(now, since, len(chosen), tuple(result))
+    return Stats(now, since, len(chosen), tuple(result), len(in_span) - len(chosen))
 
 
 def format_stats(result: Stats) -> str:
     """`warroom stats` for people: the playbook's names come through one_line, so a control in one is shown, not obeyed."""
     since = f" since {local_time(result.since, date=True, zone=True)}" if result.since else ""
+    drills = f" ({result.drills} drill{'s' if result.drills != 1 else ''} left out)" if result.drills else ""
     if not result.incidents:
-        return f"No incidents{since}."
-    lines = [f"{result.incidents} incident{'s' if result.incidents != 1 else ''}{since}"]
+        return f"No incidents{since}{drills}."
+    lines = [f"{result.incidents} incident{'s' if result.incidents != 1 else ''}{since}{drills}"]
     for s in result.severities:
         lines.append("")
         label = f"{s.severity} {s.name}" if s.name and s.name != s.severity else s.severity
         lines.append(f"{one_line(label)}: {s.count} incident{'s' if s.count != 1 else ''}, {s.resolved} resolved")
         rows = []
-        for verb, spread in (("acknowledge", s.to_acknowledge), ("mitigate", s.to_mitigate), ("resolve", s.to_resolve)):
+        for what, spread, none in (
+            ("to detect", s.to_detect, "none detected yet"), ("to acknowledge", s.to_acknowledge, "none acknowledged yet"),
+            ("to mitigate", s.to_mitigate, "none mitigated yet"), ("to resolve", s.to_resolve, "none resolved yet"),
+            ("customer impact", s.impact, "not marked (milestone impact-started, impact-ended)"),
+        ):
             if spread.n:
-                rows.append((f"to {verb}", f"median {say(spread.median)}, 90th percentile {say(spread.p90)} (of {spread.n})"))
+                rows.append((what, f"median {say(spread.median)}, 90th percentile {say(spread.p90)} (of {spread.n})"))
             else:
-                rows.append((f"to {verb}", f"none {verb}d yet"))
+                rows.append((what, none))
         rows.append((f"response target ({s.response_target})", str(s.response)))
         for phase in s.phases:
             rows.append((f"{one_line(phase.name)} ({phase.window})", str(phase.rate)))

@@ -102,6 +102,17 @@ def describe(event: Event, before: IncidentState, after: IncidentState, outside:
         return f"Notified {name}" + (f" ({contacts})" if contacts else "")
     if kind == kinds.ROLE:
         return f"{outside(p.get('name', ''))} is {outside(p.get('role', ''))}"
+    if kind == kinds.MILESTONE:
+        return MILESTONE_SAID.get(str(p.get("milestone")), f"Milestone: {outside(p.get('milestone', ''))}")
+    if kind == kinds.STAR:
+        why = f": {outside(p['text'])}" if p.get("text") else ""
+        return f"Starred event {outside(p.get('seq', ''))} as a key moment{why}"
+    if kind == kinds.FOLLOWUP:
+        owner = f" (owner: {outside(p['owner'])})" if p.get("owner") else " (no owner)"
+        due = f", due {outside(p['due'])}" if p.get("due") else ""
+        return f"Follow-up {outside(p.get('number', ''))}: {outside(p.get('text', ''))}{owner}{due}"
+    if kind == kinds.FOLLOWUP_DONE:
+        return f"Follow-up {outside(p.get('number', ''))} done"
     if kind == kinds.COPIED:
         how = outside(via(p.get("via")))
         if p.get("what") == "contact":
@@ -113,6 +124,13 @@ def describe(event: Event, before: IncidentState, after: IncidentState, outside:
 
         return outside(described(p))
     return f"{outside(kind)}: {outside(canonical_json(p))}"
+
+
+MILESTONE_SAID = {
+    "impact_started": "Customer impact started",
+    "impact_ended": "Customer impact ended",
+    "detected": "Incident detected",
+}
 
 
 def via(how: Any) -> str:
