@@ -66,6 +66,6 @@ def test_console_with_another_playbook(snap_compare, store, clock, scenario: str
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_declare_screen_with_another_playbook(snap_compare, store, clock, monkeypatch: pytest.MonkeyPatch, size: str):
-    monkeypatch.setattr("warroom.tui.screens.declare.login_name", lambda: "alex")
+    monkeypatch.setenv("WARROOM_ACTOR", "alex")
     app = make_app(store, playbook_path=PLAYBOOK, clock=clock)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=still_cursor)

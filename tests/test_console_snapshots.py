@@ -127,7 +127,7 @@ def test_console_snapshot(snap_compare, store: Store, clock: FakeClock, playbook
 
 
 def test_declare_screen_snapshot(snap_compare, store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr("warroom.tui.screens.declare.login_name", lambda: "alex")
+    monkeypatch.setenv("WARROOM_ACTOR", "alex")
     assert snap_compare(make_app(store, clock=clock), terminal_size=(80, 24), run_before=still_cursor)
 
 

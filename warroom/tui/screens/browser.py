@@ -74,6 +74,7 @@ class BrowserScreen(Screen):
         self.query_text = query
         self.rows: list[IncidentRow] = []
         self.verified: dict[str, bool] = {}
+        self.drills: set[str] = set()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -90,6 +91,7 @@ class BrowserScreen(Screen):
         store = self.app.store
         self.rows = store.incidents()
         self.verified = {row.id: store.verify(row.id) is None for row in self.rows}
+        self.drills = store.drills()
         self.query_one(Input).placeholder = self._filters()
         self._show(self.query_text)
         self.query_one(Input).focus()
@@ -100,6 +102,7 @@ class BrowserScreen(Screen):
         duration = format_duration((row.resolved_at or now) - row.started_at, seconds=False)
         log = ("log ok" if verified else "LOG BROKEN", "$success" if verified else "bold $text on $error")
         action = ("  (replay)" if row.status == "resolved" else "  (resume)", "$text-muted")
+        drill = ("DRILL ", "bold $accent") if row.id in self.drills else ""
         if wide:
             return Content.assemble(
                 (f"{row.id:<8}", "bold"),
@@ -107,12 +110,14 @@ class BrowserScreen(Screen):
                 f" {row.status:<13} {started_text(row.started_at):<16} {duration:>8}  ",
                 log,
                 " " * (11 - len(log[0])),
+                drill,
                 one_line(row.title),
                 action,
             )
         return Content.assemble(
             (f"{row.id:<8}", "bold"),
             (f" {one_line(row.severity):<6} ", "bold $warning"),
+            drill,
             (one_line(row.title), "bold"),
             action,
             f"\n{'':<8} {row.status}, started {started_text(row.started_at)}, {duration}, ",

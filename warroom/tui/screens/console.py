@@ -47,7 +47,7 @@ CONFIRM_SECONDS = 2  # "status: mitigating": a glance, then out of the timeline'
 # The actions of the console's single keys (printable: while a field has the keyboard they type instead).
 SINGLE_KEY_ACTIONS = {
     "command_bar", "notify", "ack", "next_phase", "prefill", "change_severity", "resolve", "reopen", "timeline_order",
-    "copy_message", "browser", "help",
+    "copy_message", "browser", "help", "star",
 }
 
 
@@ -102,6 +102,8 @@ class ConsoleScreen(Screen):
         Binding("y", "copy_message", "Copy", tooltip="copy the message template on screen (the first, from the Timeline tab)"),
         Binding("l", "browser", "Incidents", show=False,
                 tooltip="incident browser: resume an open incident, replay a resolved one"),
+        Binding("asterisk", "star", "Star", key_display="*", show=False,
+                tooltip="star the latest event: a key moment for the review (`star #N why` in the bar for another)"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="this help"),
     ]
     # Meaningless once the incident is resolved: hidden from the footer, and the keys do nothing.
@@ -321,10 +323,11 @@ class ConsoleScreen(Screen):
 
     # --- recording ---------------------------------------------------------------------------
 
-    def record(self, kind: str, payload: dict) -> Event | None:
-        """Append one event and show it; a failure is said in the command bar, never a crash."""
+    def record(self, kind: str, payload: dict, at: datetime | None = None) -> Event | None:
+        """Append one event and show it (`at`: when it happened, if before now); a failure is said in the
+        command bar, never a crash."""
         try:
-            event = self.app.store.append(self.incident_id, kind, payload)
+            event = self.app.store.append(self.incident_id, kind, payload, at=at)
         except (WarroomError, sqlite3.Error) as error:
             self.query_one(CommandBar).show_error(f"Not recorded: {error}")
             self.app.bell()
@@ -353,7 +356,7 @@ class ConsoleScreen(Screen):
             return False
         if action.kind == "copy":
             return self.copy_message(action.payload.get("template"))
-        if self.record(action.kind, action.payload) is None:
+        if self.record(action.kind, action.payload, action.at) is None:
             return False
         bar.show_error("")
         if confirm:
@@ -489,6 +492,9 @@ class ConsoleScreen(Screen):
 
     def action_browser(self) -> None:
         self.post_message(ShowBrowser())
+
+    def action_star(self) -> None:
+        self.run_command("star", confirm=True)
 
     def action_help(self) -> None:
         from warroom.tui.screens.help import key_rows

@@ -12,7 +12,6 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from warroom.commands import declaration
 from warroom.errors import WarroomError
 from warroom.playbook import Playbook
-from warroom.store import login_name
 from warroom.text import one_line
 from warroom.tui.messages import GoBack, OpenIncident
 from warroom.tui.screens.dialogs import SeverityList
@@ -76,7 +75,7 @@ class DeclareScreen(Screen):
                 yield Label("Started", classes="declare-label")
                 yield PlainInput(value="now", placeholder="now, 14:02, -20m", id="started", compact=True)
                 yield Label("Commander", classes="declare-label", id="commander-label")
-                yield PlainInput(value=login_name(), id="commander", compact=True)
+                yield PlainInput(value=self.app.store.who(), id="commander", compact=True)
             yield Button("Declare and start the clock (ctrl+s)", variant="error", id="declare-button", compact=True)
         yield KeyBar()
 

@@ -32,7 +32,7 @@ def severity_badge(state: IncidentState, *, with_name: bool = True) -> tuple[str
 
 def _shown(state: IncidentState) -> tuple:
     """What of a state the header shows (`render` reads nothing else of it)."""
-    return state.playbook, state.severity, state.status, state.id, state.title
+    return state.playbook, state.severity, state.status, state.id, state.title, state.drill
 
 
 class IncidentHeader(Static):
@@ -61,6 +61,8 @@ class IncidentHeader(Static):
     def _left(self, state: IncidentState, *, with_name: bool, with_live: bool = True) -> Content:
         badge, badge_style = severity_badge(state, with_name=with_name)
         parts: list = []
+        if state.drill:  # never mistaken for the real thing: first, whatever else is left out for room
+            parts += [(" DRILL ", "bold $text on $accent"), " "]
         if self.mode != "LIVE":
             parts += [(f" {self.mode} ", "bold $text on $error"), " "]
         elif with_live and not state.resolved:
