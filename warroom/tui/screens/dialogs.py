@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from warroom.clock import format_span
 from warroom.playbook import Playbook, Severity
 from warroom.text import one_line
 from warroom.tui.widgets.hanging import hanging
@@ -47,21 +46,12 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-def cadence(every: timedelta) -> str:
-    """An update cadence as a person says it: 15m, 1h, 1h30m, 1d."""
-    minutes = int(every.total_seconds() // 60)
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    text = (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
-    return text or f"{int(every.total_seconds())}s"
-
-
 def severity_option(severity: Severity, current: str | None, width: int, criteria: bool = True) -> Option:
     """A severity with its response target and, on the line under it, its criteria (wrapped to `width`)."""
     marker = "  (current)" if severity.id == current else ""
     head = Content.assemble(
         (f"{one_line(severity.id)} {one_line(severity.name)}", "bold"),
-        (f"  response {severity.response_label}, updates every {cadence(severity.update_every)}", "$text-muted"),
+        (f"  response {severity.response_label}, updates every {format_span(severity.update_every)}", "$text-muted"),
         (marker, "bold $accent"),
     )
     lines = [hanging(Content(""), head, width)]
