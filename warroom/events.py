@@ -16,7 +16,7 @@ from warroom.text import json_text
 # Every kind of event, with what its payload holds. The README's "Event kinds" repeats this table.
 DECLARED = "declared"  # title, severity, impact, runbooks, commander, started_at, detected_at, playbook
 NOTE = "note"  # text
-ALERT = "alert"  # text (usually piped in by monitoring through `warroom log`)
+ALERT = "alert"  # text; from `warroom receive` also status, source, fingerprint, labels, annotations, starts_at, ends_at
 STATUS = "status"  # status: investigating | mitigating | resolved
 SEVERITY = "severity"  # severity
 IMPACT = "impact"  # impact
@@ -41,6 +41,8 @@ FOLLOWUP_DONE = "followup_done"  # number
 # The moments the room marks that no other event says: when customers began and stopped being affected (which
 # is not when it was mitigated), and when it was detected (if not as declared).
 MILESTONES = ("impact_started", "impact_ended", "detected")
+# An alert from monitoring is firing or resolved (Alertmanager's and Grafana's words); one piped in has no status.
+ALERT_STATUSES = ("firing", "resolved")
 
 KINDS: dict[str, str] = {
     DECLARED: "the incident was declared",
@@ -161,7 +163,7 @@ class Field(NamedTuple):
     """One field of a payload: what it holds, whether every event of the kind has it, and what in the
     incident's playbook it names (an id the fold and the panes look up)."""
 
-    type: str  # "text", "time", "time or null", "step" (a number from 1), "texts" (a list of text), "playbook", "flag" (true)
+    type: str  # "text", "time", "time or null", "step" (a number from 1), "texts" (a list of text), "playbook", "flag" (true), "labels" (an object of text), "firing or resolved"
     required: bool = True
     names: str = ""  # "severity", "phase", "runbook", "rung", "list" (a phase or runbook), "status", "milestone"
 
@@ -181,7 +183,11 @@ PAYLOADS: dict[str, dict[str, Field]] = {
         "drill": Field("flag", required=False),
     },
     NOTE: {"text": Field("text")},
-    ALERT: {"text": Field("text")},
+    # `warroom log` writes text alone; `warroom receive` (alerts.py) the alert as monitoring sent it too.
+    ALERT: {"text": Field("text"), "status": Field("firing or resolved", required=False),
+            "source": Field("text", required=False), "fingerprint": Field("text", required=False),
+            "labels": Field("labels", required=False), "annotations": Field("labels", required=False),
+            "starts_at": Field("time or null", required=False), "ends_at": Field("time or null", required=False)},
     STATUS: {"status": Field("text", names="status")},
     SEVERITY: {"severity": Field("text", names="severity")},
     IMPACT: {"impact": Field("text")},
@@ -289,6 +295,12 @@ def _type_problem(spec: Field, value: Any) -> str | None:
         return None if isinstance(value, dict) else f"expected a playbook (an object), got {_kind_of(value)}"
     if spec.type == "flag":
         return None if value is True else f"expected true (or no field), got {_kind_of(value)}"
+    if spec.type == "firing or resolved":
+        return None if value in ALERT_STATUSES else f"expected firing or resolved, got {_kind_of(value)}"
+    if spec.type == "labels":
+        if not isinstance(value, dict) or not all(isinstance(item, str) for item in value.values()):
+            return f"expected an object of text (name: value), got {_kind_of(value)}"
+        return None
     raise AssertionError(f"no such field type {spec.type!r}")
 
 
