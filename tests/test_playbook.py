@@ -237,7 +237,7 @@ def test_unknown_contact_and_section(tmp_path: Path) -> None:
     assert problems_of(path) == [
         f"{path}:{line_of(text, '[tertiary]')}: ladder[2].contacts: unknown contact 'tertiary'; expected one of primary, secondary, escalation",
         f"{path}:{line_of(text, 'extras: 1')}: unknown section `extras`; expected one of contacts, default_severity, ladder, "
-        "name, phases, review, runbooks, severities, status_details, status_page, templates",
+        "name, phases, review, routes, runbooks, severities, status_details, status_page, templates",
     ]
 
 

@@ -55,7 +55,7 @@ _NUMBER = re.compile(r"[0-9]{1,9}\Z")  # ASCII digits, few enough for int()
 # The keys each part of a playbook may hold; any other key is refused (a typo would silently do nothing).
 _KEYS: dict[str, tuple[str, ...]] = {
     "playbook": ("name", "status_page", "default_severity", "severities", "phases", "contacts", "ladder", "templates",
-                 "status_details", "runbooks", "review"),
+                 "status_details", "runbooks", "review", "routes"),
     "severities": ("id", "name", "response_target", "update_every", "criteria"),
     "phases": ("id", "name", "window", "steps"),
     "window": ("start", "end"),
@@ -64,7 +64,10 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "templates": ("id", "name", "text", "audience"),
     "runbooks": ("id", "name", "steps"),
     "review": ("title", "fill", "prompt", "level"),
+    "routes": ("id", "match", "runbook", "declare"),
 }
+# A label name a route matches on (Prometheus's rule, which Grafana follows).
+_LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Who a template's message is for: `customers` marks the first external update in the review's metrics.
 AUDIENCES = ("team", "customers")
 
@@ -136,6 +139,19 @@ class Runbook:
 
 
 @dataclass(frozen=True)
+class Route:
+    """Where `warroom receive` sends an alert whose labels hold every `match` pair (warroom.alerts routes)."""
+
+    id: str
+    match: tuple[tuple[str, str], ...]
+    runbook: str = ""  # the open incident with this runbook attached; empty: any open incident
+    declare: str = ""  # a severity id: with no open incident to take it, a firing alert declares one at it
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        return all(labels.get(name) == value for name, value in self.match)
+
+
+@dataclass(frozen=True)
 class Playbook:
     name: str
     status_page: str
@@ -153,6 +169,8 @@ class Playbook:
     default_severity: str = ""
     # The postmortem's outline (`review:`); empty: the bundled one (warroom.review.BUNDLED_REVIEW).
     review: tuple[ReviewSection, ...] = ()
+    # Where received alerts go (`routes:`), tried in order; empty: the only open incident.
+    routes: tuple[Route, ...] = ()
 
     def severity(self, severity_id: str) -> Severity:
         return _find(self.severities, severity_id, "severity")
@@ -186,6 +204,7 @@ class Playbook:
                 "  templates:  " + ", ".join(t.name for t in self.templates),
                 "  runbooks:   " + ", ".join(r.name for r in self.runbooks),
             ]
+            + (["  routes:     " + ", ".join(r.id for r in self.routes)] if self.routes else [])
         )
 
 
@@ -852,6 +871,34 @@ def _validate(document: Any, source: str, loaded: list[tuple[int, str]], strict:
         if title:
             review.append(ReviewSection(title, fill, prompt, level if level in (2, 3) else 2))
 
+    routes = []
+    route_ids: set[str] = set()
+    seen = {}
+    for where, entry in check.entries(document, "routes", required=False):
+        ident = check.ident(entry, where, seen, route_ids)
+        match = check.mapping(entry, "match", f"{where}.match")
+        pairs = []
+        if match is not None and not match:
+            check.problem(_line_of(entry, "match"), f"{where}.match: is empty; expected at least one label: value")
+        for label, value in (match or {}).items():
+            if not isinstance(label, str) or not _LABEL.match(label):
+                check.problem(_line_of(match, label), f"{where}.match: {quoted(_clip(str(label), 40))} is not a label name; "
+                              "expected letters, digits and _, not a digit first")
+            elif isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                check.problem(_line_of(match, label), f"{where}.match.{label}: expected text, got {_kind(value)}")
+            else:
+                pairs.append((label, check.plain(str(value), _line_of(match, label), f"{where}.match.{label}")))
+        runbook = check.text(entry, "runbook", where, required=False)
+        if runbook:
+            check.reference(_line_of(entry, "runbook"), f"{where}.runbook", "runbook", runbook, runbook_ids,
+                            [r.id for r in runbooks] or sorted(runbook_ids))
+        declare = check.text(entry, "declare", where, required=False)
+        if declare and severities_given:
+            check.reference(_line_of(entry, "declare"), f"{where}.declare", "severity", declare, severity_ids,
+                            listed_severities)
+        if ident and match:
+            routes.append(Route(ident, tuple(pairs), runbook, declare))
+
     if problems:
         raise _error(source, problems)
     return Playbook(
@@ -867,6 +914,7 @@ def _validate(document: Any, source: str, loaded: list[tuple[int, str]], strict:
         data=_plain(document),
         default_severity=default_severity,
         review=tuple(review),
+        routes=tuple(routes),
     )
 
 
