@@ -89,7 +89,8 @@ def main() -> None:
         write = driver.write
 
         def counting_write(data: str) -> None:
-            facts["bytes_idle"] += len(data.encode("utf-8", errors="replace"))
+            if phase["name"] == "idle":  # not the key presses after it (--keys)
+                facts["bytes_idle"] += len(data.encode("utf-8", errors="replace"))
             write(data)
 
         driver.write = counting_write  # type: ignore[method-assign]
