@@ -363,12 +363,13 @@ class Verified:
 
 def log_problem(
     store, incident_id: str, signers: Signers | None = None, external: Sequence[tuple[str, Checkpoint]] = (),
-    verified: Verified | None = None,
+    verified: Verified | None = None, *, chain_checked: bool = False,
 ) -> str | None:
-    """The chain (Store.verify), then every checkpoint in the log and every external one of this incident:
-    each still matches the log at its count (and, given `signers`, its signature). None when all hold, else
-    one line; a break below a checkpoint names the checkpoint."""
-    problem = store.verify(incident_id)
+    """The chain (Store.verify; not again with `chain_checked`, a reader's Store.check found it sound), then
+    every checkpoint in the log and every external one of this incident: each still matches the log at its count
+    (and, given `signers`, its signature). None when all hold, else one line; a break below a checkpoint names
+    the checkpoint."""
+    problem = None if chain_checked else store.verify(incident_id)
     rows = store.conn.execute(
         "SELECT seq, payload FROM events WHERE incident = ? AND kind = ? ORDER BY seq", (incident_id, kinds.CHECKPOINT)
     ).fetchall()

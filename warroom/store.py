@@ -35,6 +35,21 @@ _COLUMNS = {
     "events": set(EVENT_COLUMNS.split(", ")),
 }
 _TRIGGERS = {"events_no_update", "events_no_delete"}
+# Caches beside the log, never part of it (schema version 1 still: an older warroom opens the file and ignores
+# them). verified_heads: how far each incident's chain was last checked; summaries: each incident's fold as of
+# an event (warroom/history.py). Each is stamped with the file's schema cookie (PRAGMA schema_version), which
+# the only SQL way to change an event (dropping the append-only triggers) moves: a stamp that differs is not
+# used. Made by a writable open (an older file gets them on its first; a read-only open never writes).
+_CACHES = {
+    "verified_heads": "CREATE TABLE IF NOT EXISTS verified_heads "
+    "(incident TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL, schema INTEGER NOT NULL)",
+    "summaries": "CREATE TABLE IF NOT EXISTS summaries (incident TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
+    "hash TEXT NOT NULL, schema INTEGER NOT NULL, listing TEXT NOT NULL, state TEXT NOT NULL)",
+}
+_CACHE_COLUMNS = {"verified_heads": {"incident", "seq", "hash", "schema"},
+                  "summaries": {"incident", "seq", "hash", "schema", "listing", "state"}}
+# `followups` reads the follow-up events of every incident (Store.events_of_kinds): without it, all 1,000,000.
+_KIND_INDEX = "CREATE INDEX IF NOT EXISTS events_kind ON events (kind, incident)"
 
 
 def default_db_path() -> Path:
@@ -89,6 +104,7 @@ class Store:
     # returns False when it cannot (the app is closing): then the checkpoint runs at once.
     backfill_later: Callable[[Callable[[], None]], bool] | None = None
     _backfill_due = False
+    caches = False  # the file has the cache tables (verified_heads, summaries): see _CACHES
     # Who this store's writes are recorded as, when a write does not say (`warroom --actor NAME`); None: default_actor().
     actor: str | None = None
 
@@ -106,6 +122,10 @@ class Store:
         self.conn = self._connect(create=create, follow=follow)
         self._moved: str | None = None  # once the file at the path is not the one opened: why, for good
         self._held = True  # False once the file is let go of and reads go on from a copy in memory
+        self.appended_to: set[str] = set()  # incidents this store wrote to (their summaries are brought up to date at close)
+        self._verified: dict[str, tuple[int, str, int]] = {}  # heads this store checked: (seq, hash, schema cookie)
+        self._unsaved_heads: dict[str, tuple[int, str, int]] = {}
+        self._unsaved_summaries: dict[str, tuple] = {}
         try:
             found = os.stat(self.path)
             self._opened: tuple[int, int] | None = (found.st_dev, found.st_ino)
@@ -131,6 +151,7 @@ class Store:
         store.clock = clock or SystemClock()
         store.readonly = False  # only while the schema is made in memory
         store._opened, store._moved, store._held = None, None, False  # no file: nothing to lose track of
+        store.appended_to, store._verified, store._unsaved_heads, store._unsaved_summaries = set(), {}, {}, {}
         store.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         store._prepare_schema()
         store.readonly = True
@@ -253,6 +274,8 @@ class Store:
         if not self.readonly:
             self._use_wal()
             self.conn.execute("PRAGMA synchronous = FULL")
+            self._add_caches()
+        self.caches = self._has_caches()
 
     def _use_wal(self) -> None:
         """Switch a new file to WAL. SQLite does not wait (busy timeout) for this switch, so retry."""
@@ -265,6 +288,24 @@ class Store:
                 if "locked" not in str(error) or attempt == 199:
                     raise
                 time.sleep(0.025)
+
+    def _has_caches(self) -> bool:
+        """The cache tables are there with their columns (a file an older warroom made has none until a writable open)."""
+        for table, expected in _CACHE_COLUMNS.items():
+            if not expected <= {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}:
+                return False
+        return True
+
+    def _add_caches(self) -> None:
+        """An older file's first writable open adds the caches and the kind index (once: ~1 s on 1,000,000 events)."""
+        present = self._table_names()
+        indexed = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_kind'").fetchone()
+        if set(_CACHES) <= present and indexed:
+            return
+        with self._transaction():
+            for table, statement in _CACHES.items():
+                self.conn.execute(statement)
+            self.conn.execute(_KIND_INDEX)
 
     def _create_schema(self) -> None:
         with self._transaction():
@@ -320,6 +361,8 @@ class Store:
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
+        with contextlib.suppress(Exception):  # caches: never what stops a close
+            self.save_caches()
         self._backfill_if_due()
         if self._held:
             self._look_at_file()
@@ -600,7 +643,26 @@ class Store:
             )
             last_seq, prev_hash = seq, digest
         self.conn.execute("UPDATE incidents SET last_seq = ?, head_hash = ? WHERE id = ?", (last_seq, prev_hash, incident_id))
+        self._carry_verified_head(incident_id, head[0], head[1], last_seq, prev_hash)
         return appended
+
+    def _carry_verified_head(self, incident_id: str, old_seq: int, old_hash: str, seq: int, digest: str) -> None:
+        """Events this store chained onto a verified head are verified as written: the head moves with them (one
+        UPDATE, matching nothing when the head was not verified). A new incident starts verified."""
+        if not self.caches:
+            return
+        self.appended_to.add(incident_id)
+        if old_seq == 0:
+            schema = self.conn.execute("PRAGMA schema_version").fetchone()[0]
+            self.conn.execute(
+                "INSERT OR REPLACE INTO verified_heads (incident, seq, hash, schema) VALUES (?, ?, ?, ?)",
+                (incident_id, seq, digest, schema),
+            )
+        else:
+            self.conn.execute(
+                "UPDATE verified_heads SET seq = ?, hash = ? WHERE incident = ? AND seq = ? AND hash = ?",
+                (seq, digest, incident_id, old_seq, old_hash),
+            )
 
     def _update_index(
         self, incident_id: str, kind: str, payload: dict, at: str, status_at: str, severity_at: str
@@ -750,12 +812,16 @@ class Store:
 
     # --- verifying -----------------------------------------------------------------------------
 
-    def verify(self, incident_id: str) -> str | None:
-        """Re-check an incident's chain and sequence; None when sound, else the first event that does not fit."""
+    def verify(self, incident_id: str, *, start: tuple[int, str, str] | None = None) -> str | None:
+        """Re-check an incident's chain and sequence; None when sound, else the first event that does not fit.
+        `start` (seq, hash, recorded_at of an event already checked): only the events after it."""
         expected_seq, prev_hash, prev_recorded = 1, GENESIS, ""
+        if start is not None:
+            expected_seq, prev_hash, prev_recorded = start[0] + 1, start[1], start[2]
         rows = self.conn.execute(
-            "SELECT seq, kind, actor, payload, at, recorded_at, prev_hash, hash FROM events WHERE incident = ? ORDER BY seq",
-            (incident_id,),
+            "SELECT seq, kind, actor, payload, at, recorded_at, prev_hash, hash FROM events WHERE incident = ? AND seq >= ? "
+            "ORDER BY seq",
+            (incident_id, expected_seq),
         )
         for seq, kind, actor, payload, at, recorded_at, stored_prev, digest in rows:
             where = f"{incident_id} event {seq} ({kind})"
@@ -780,6 +846,70 @@ class Store:
         if head[0] != expected_seq - 1 or head[1] != prev_hash:
             return f"{incident_id} event {head[0]}: the log ends at event {expected_seq - 1}; later events were removed"
         return None
+
+    def check(self, incident_id: str) -> tuple[str | None, tuple[int, str, int] | None]:
+        """`verify` from the verified head on: the events appended since it was last checked, not the whole chain.
+        Returns (problem, head): head (seq, hash, schema cookie) when events were checked anew and fit, for
+        remember_verified once the rest of the log holds too; None when nothing was (or on a problem).
+
+        A head is used only while its event still has the hash it had and the file's schema cookie is the one it
+        was checked under; otherwise every event is checked. A cache, not a proof: an edit below the head that
+        left its hash and the schema cookie as they were is caught by a full `verify` (README, Signed records)."""
+        schema = self.conn.execute("PRAGMA schema_version").fetchone()[0]
+        start = None
+        cached = self._verified.get(incident_id)
+        if cached is None and self.caches:
+            cached = self.conn.execute(
+                "SELECT seq, hash, schema FROM verified_heads WHERE incident = ?", (incident_id,)
+            ).fetchone()
+        if cached is not None and cached[2] == schema:
+            row = self.conn.execute(
+                "SELECT hash, recorded_at FROM events WHERE incident = ? AND seq = ?", (incident_id, cached[0])
+            ).fetchone()
+            if row is not None and row[0] == cached[1]:
+                start = (cached[0], cached[1], row[1])
+        head = self.conn.execute("SELECT last_seq, head_hash FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        if start is not None and head is not None and tuple(head) == start[:2]:
+            return None, None  # nothing appended since: two lookups
+        problem = self.verify(incident_id, start=start)
+        if problem is not None or head is None:
+            return problem, None
+        return None, (head[0], head[1], schema)
+
+    def remember_verified(self, incident_id: str, head: tuple[int, str, int]) -> None:
+        """The incident's log holds up to `head`: later checks start there (in the file once save_caches writes it)."""
+        self._verified[incident_id] = head
+        self._unsaved_heads[incident_id] = head
+
+    def summary(self, incident_id: str) -> tuple[int, str, int, str, str] | None:
+        """The cached fold of an incident (seq, hash, schema, listing, state), as warroom/history.py wrote it."""
+        if not self.caches:
+            return None
+        return self.conn.execute(
+            "SELECT seq, hash, schema, listing, state FROM summaries WHERE incident = ?", (incident_id,)
+        ).fetchone()
+
+    def remember_summary(self, incident_id: str, seq: int, digest: str, schema: int, listing: str, state: str) -> None:
+        """Cache an incident's fold as of event `seq` (written by save_caches, by a store that can write)."""
+        self._unsaved_summaries[incident_id] = (seq, digest, schema, listing, state)
+
+    def save_caches(self) -> None:
+        """Write the verified heads and folds this store found, in one short transaction; nothing when read-only
+        (they are kept for this store's life only). A write that cannot happen now is skipped: they are caches."""
+        heads, summaries = self._unsaved_heads, self._unsaved_summaries
+        self._unsaved_heads, self._unsaved_summaries = {}, {}
+        if self.readonly or not self.caches or not self._held or not (heads or summaries):
+            return
+        with contextlib.suppress(sqlite3.Error, WarroomError):
+            with self._transaction():
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO verified_heads (incident, seq, hash, schema) VALUES (?, ?, ?, ?)",
+                    [(incident, *head) for incident, head in heads.items()],
+                )
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO summaries (incident, seq, hash, schema, listing, state) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(incident, *row) for incident, row in summaries.items()],
+                )
 
     # --- import --------------------------------------------------------------------------------
 
@@ -831,6 +961,7 @@ class Store:
                 self.conn.execute(
                     "UPDATE incidents SET last_seq = ?, head_hash = ? WHERE id = ?", (last["seq"], last["hash"], incident_id)
                 )
+                self._carry_verified_head(incident_id, 0, GENESIS, last["seq"], last["hash"])  # check_import verified it
         return list(by_incident)
 
 

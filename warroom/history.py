@@ -1,0 +1,274 @@
+"""Many logs read fast: whether each incident's log holds and its fold, from the store's caches plus what came since.
+
+`list`, the browser, `stats`, `followups` and every reader of one log ask here. The store keeps two caches
+beside the log (store._CACHES): the head up to which each chain was last checked (verified_heads) and each
+incident's fold as of an event (summaries, written here). A reader checks and folds only the events after
+them, so a year of history costs what its incidents cost, not its events. They are caches, not proofs:
+whoever can edit the file can edit them too. The proof is a full `warroom verify` and a signed checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields as dataclass_fields
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any, Mapping
+
+from warroom import __version__, checkpoint
+from warroom import events as kinds
+from warroom.errors import WarroomError
+from warroom.events import Event
+from warroom.incident import FollowUp, IncidentState, fold, happened_order, index_disagreement, state_of
+from warroom.playbook import Playbook, playbook_from_data
+from warroom.store import IncidentRow, Store
+
+_FIELDS = tuple(f.name for f in dataclass_fields(IncidentState) if f.name != "playbook")
+# A fold cached by another warroom (or another shape of the state) is not used: its fold may differ.
+FOLD_STAMP = f"{__version__}:{','.join(_FIELDS)}"
+_LISTED = ("status", "severity", "title", "started_at", "declared_at", "resolved_at")
+
+
+def warning(problem: str, incident_id: str) -> str:
+    """What every reader says, in one line, of a log that does not verify (it still shows what it can)."""
+    return f"LOG DOES NOT VERIFY: {problem}; shown as it reads: `warroom verify {incident_id}` checks it"
+
+
+# --- a state as text ---------------------------------------------------------------------------------
+
+
+def _pack(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, tuple):
+        return {"u": [_pack(item) for item in value]}
+    if isinstance(value, FollowUp):
+        return {"f": [_pack(getattr(value, f.name)) for f in dataclass_fields(FollowUp)]}
+    if isinstance(value, Mapping):
+        return {"m": [[_pack(key), _pack(item)] for key, item in value.items()]}
+    if isinstance(value, list):
+        return [_pack(item) for item in value]
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _unpack(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_unpack(item) for item in value]
+    if isinstance(value, dict):
+        ((tag, inner),) = value.items()
+        if tag == "t":
+            return datetime.fromisoformat(inner)
+        if tag == "u":
+            return tuple(_unpack(item) for item in inner)
+        if tag == "f":
+            return FollowUp(*(_unpack(item) for item in inner))
+        if tag == "m":
+            return {_unpack(key): _unpack(item) for key, item in inner}
+        raise ValueError(f"unknown tag {tag!r}")
+    return value
+
+
+def encode_state(state: IncidentState) -> str:
+    """The fold as JSON, without its playbook (the declared event carries that)."""
+    return json.dumps({name: _pack(getattr(state, name)) for name in _FIELDS}, separators=(",", ":"))
+
+
+_DEFAULTS = IncidentState()
+
+
+def decode_state(text: str, playbook: Playbook | None) -> IncidentState:
+    """A fold read back; ValueError when it is not one this warroom wrote (wrong fields or types)."""
+    try:
+        data = {name: _unpack(value) for name, value in json.loads(text).items()}
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise ValueError(f"not a cached state ({error})") from None
+    if set(data) != set(_FIELDS):
+        raise ValueError("not a cached state (its fields differ)")
+    for name, value in data.items():
+        default = getattr(_DEFAULTS, name)
+        if default is None:
+            if value is not None and not isinstance(value, (datetime, tuple)):
+                raise ValueError(f"not a cached state ({name})")
+        elif not isinstance(value, dict if isinstance(default, Mapping) else type(default)):
+            raise ValueError(f"not a cached state ({name})")
+    return IncidentState(playbook=playbook, **data)
+
+
+def listing_of(state: IncidentState) -> dict[str, Any]:
+    """What the index (the incidents table) should say, as the fold says it."""
+    listed: dict[str, Any] = {"stamp": FOLD_STAMP}
+    for name in _LISTED:
+        value = getattr(state, name)
+        listed[name] = value.isoformat() if isinstance(value, datetime) else value
+    return listed
+
+
+def _as_state(listed: dict[str, Any]) -> SimpleNamespace:
+    """A listing in the shape index_disagreement compares (times as times)."""
+    values = {}
+    for name in _LISTED:
+        value = listed.get(name)
+        values[name] = datetime.fromisoformat(value) if name.endswith("_at") and isinstance(value, str) else value
+    return SimpleNamespace(**values)
+
+
+# --- reading many logs -------------------------------------------------------------------------------
+
+
+class History:
+    """One reader's view of many incidents: each one's problem (or None) and its state, from the caches when
+    they still fit the log, and what it found remembered (written by a store that can write, at save_caches)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._playbook_texts: dict[str, str | None] | None = None
+        self._playbooks: dict[str, Playbook] = {}
+        self._listings: dict[str, dict[str, Any]] = {}
+        self._states: dict[str, IncidentState] = {}
+        self._problems: dict[str, str | None] = {}
+        self._schema = store.conn.execute("PRAGMA schema_version").fetchone()[0]
+
+    def problem(self, row: IncidentRow) -> str | None:
+        """Why the incident's log cannot be trusted, in one line; None when it holds. The chain from its verified
+        head on (Store.check), its checkpoints when events were checked anew, then the index against the fold."""
+        if row.id in self._problems:
+            return self._problems[row.id]
+        problem = row.problem
+        if problem is None:
+            problem, head = self.store.check(row.id)
+            if problem is None and head is not None:
+                problem = checkpoint.log_problem(self.store, row.id, chain_checked=True)
+                if problem is None:
+                    self.store.remember_verified(row.id, head)
+        if problem is None:
+            try:
+                problem = index_disagreement(row, _as_state(self.listing(row.id)))  # type: ignore[arg-type]
+            except WarroomError as error:
+                problem = str(error)
+        self._problems[row.id] = problem
+        return problem
+
+    def problems(self, rows: list[IncidentRow]) -> dict[str, str]:
+        """The incidents among `rows` that cannot be trusted, each with its problem."""
+        found = {row.id: self.problem(row) for row in rows}
+        return {ident: problem for ident, problem in found.items() if problem}
+
+    def listing(self, incident_id: str) -> dict[str, Any]:
+        if incident_id not in self._listings:
+            self._bring_up_to_date(incident_id)
+        return self._listings[incident_id]
+
+    def state(self, incident_id: str) -> IncidentState:
+        """The fold of the incident's log: the cached one and the events after it, or (no cache that fits, or a
+        log that does not verify, which is folded as it reads) every event."""
+        if incident_id in self._states:
+            return self._states[incident_id]
+        if self._problems.get(incident_id):
+            return state_of(self.store.events(incident_id))
+        self._bring_up_to_date(incident_id, want_state=True)
+        return self._states[incident_id]
+
+    def _bring_up_to_date(self, incident_id: str, *, want_state: bool = False) -> None:
+        store = self.store
+        head = store.conn.execute("SELECT last_seq, head_hash FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        cached = self._usable_summary(incident_id)
+        if cached is not None and head is not None and (cached[0], cached[1]) == tuple(head):
+            self._listings[incident_id] = cached[2]
+            if want_state:
+                state = self._decoded(incident_id, cached[3])
+                if state is not None:
+                    self._states[incident_id] = state
+                    return
+            else:
+                return
+        state = None
+        if cached is not None:
+            state = self._decoded(incident_id, cached[3])
+            if state is not None:
+                state = _extended(state, store.events(incident_id, after_seq=cached[0]))
+        if state is None:
+            state = state_of(store.events(incident_id))
+        self._states[incident_id] = state
+        listed = listing_of(state)
+        self._listings[incident_id] = listed
+        last = store.conn.execute(
+            "SELECT seq, hash FROM events WHERE incident = ? ORDER BY seq DESC LIMIT 1", (incident_id,)
+        ).fetchone()
+        if not store.readonly and last is not None and last[0] == state.last_seq:
+            store.remember_summary(
+                incident_id, last[0], last[1], self._schema, json.dumps(listed, separators=(",", ":")), encode_state(state)
+            )
+
+    def _usable_summary(self, incident_id: str) -> tuple[int, str, dict, str] | None:
+        """The cached fold, while its event still has the hash it was folded at, under the same schema cookie
+        and by this warroom's fold: (seq, hash, listing, state text)."""
+        cached = self.store.summary(incident_id)
+        if cached is None:
+            return None
+        seq, digest, schema, listing, state = cached
+        if schema != self._schema:
+            return None
+        try:
+            listed = json.loads(listing)
+        except ValueError:
+            return None
+        if not isinstance(listed, dict) or listed.get("stamp") != FOLD_STAMP:
+            return None
+        row = self.store.conn.execute("SELECT hash FROM events WHERE incident = ? AND seq = ?", (incident_id, seq)).fetchone()
+        if row is None or row[0] != digest:
+            return None
+        return seq, digest, listed, state
+
+    def _decoded(self, incident_id: str, text: str) -> IncidentState | None:
+        playbook = self._playbook(incident_id)
+        if playbook is None:
+            return None
+        try:
+            return decode_state(text, playbook)
+        except ValueError:
+            return None
+
+    def _playbook(self, incident_id: str) -> Playbook | None:
+        """The playbook the incident's one declared event carries (parsed once per distinct playbook)."""
+        if self._playbook_texts is None:
+            texts: dict[str, str | None] = {}
+            rows = self.store.conn.execute(
+                "SELECT incident, json_extract(payload, '$.playbook') FROM events WHERE kind = ?", (kinds.DECLARED,)
+            )
+            for ident, text in rows:
+                texts[ident] = None if ident in texts else text  # declared twice: fold it whole
+            self._playbook_texts = texts
+        text = self._playbook_texts.get(incident_id)
+        if text is None:
+            return None
+        if text not in self._playbooks:
+            try:
+                self._playbooks[text] = playbook_from_data(json.loads(text), f"the playbook in {incident_id}'s log")
+            except (WarroomError, ValueError):
+                return None
+        return self._playbooks[text]
+
+
+def _extended(state: IncidentState, fresh: list[Event]) -> IncidentState | None:
+    """The cached fold with the events after it on top, when that is the fold of the whole log: each happened
+    no earlier than everything folded (a backfilled fact, or a second declaration, needs the whole log)."""
+    if not fresh:
+        return state
+    if any(e.kind == kinds.DECLARED for e in fresh) or (state.last_at is not None and min(e.at for e in fresh) < state.last_at):
+        return None
+    return fold(happened_order(fresh), state)
+
+
+def bring_up_to_date(store: Store) -> None:
+    """Before a store that wrote closes: the folds of the incidents it wrote to, cached as of their heads (reading
+    only the events after each one's cached fold), so that `stats` and `list` need not read them."""
+    if store.readonly or not store.caches or not store.appended_to:
+        return
+    history = History(store)
+    for incident_id in sorted(store.appended_to):
+        try:
+            history.listing(incident_id)
+        except WarroomError:
+            continue  # a log that cannot be read: nothing to cache
