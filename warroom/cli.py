@@ -25,7 +25,7 @@ from warroom.incident import FOLLOW_UP_KINDS, IncidentState, followups_of, index
 from warroom.playbook import Playbook, load_playbook
 from warroom.store import Store, check_import, default_db_path
 from warroom.text import for_terminal, json_text, one_line
-from warroom import checkpoint, views
+from warroom import checkpoint, history, views
 
 
 # Verbs that only read: they never create a database, and open an existing one without writing.
@@ -62,6 +62,8 @@ class Context:
 
     def close(self) -> None:
         if self._store is not None:
+            with contextlib.suppress(Exception):  # caches: never what fails a verb that has done its work
+                history.bring_up_to_date(self._store)
             self._store.close()
 
 
@@ -90,6 +92,24 @@ def _at_terminal() -> bool:
         return sys.stdout.isatty()
     except (AttributeError, ValueError):  # closed, or replaced by something that is not a file
         return False
+
+
+def warn_unverified(problems: dict[str, str], most: int = 10) -> None:
+    """A reader's line on standard error for each log that does not verify (what it shows is still shown)."""
+    for incident_id, problem in list(problems.items())[:most]:
+        complain(history.warning(problem, incident_id))
+    if len(problems) > most:
+        complain(f"LOG DOES NOT VERIFY: {len(problems) - most} more incidents; `warroom verify` checks every one")
+
+
+def say_if_unverified(store: Store, incident_id: str) -> str | None:
+    """One incident's reader: its line on standard error when its log does not verify; the line, or None."""
+    problem = history.History(store).problem(store.incident(incident_id))
+    if problem is None:
+        return None
+    line = history.warning(problem, incident_id)
+    complain(line)
+    return line
 
 
 def complain(message: str) -> None:
@@ -282,7 +302,9 @@ def _load(context: Context, incident: str, at_text: str | None = None) -> tuple[
     # A state as of a time still to come is a guess, not a fact; and a bad time needs no database opened.
     when = parse_past_time(at_text, now, "--at") if at_text else None
     store = context.store()
-    events = store.events(store.find_incident(incident))
+    incident_id = store.find_incident(incident)
+    events = store.events(incident_id)
+    say_if_unverified(store, incident_id)
     if when is not None:
         return state_as_of(events, when), when
     return state_of(events), now
@@ -295,10 +317,13 @@ def _load(context: Context, incident: str, at_text: str | None = None) -> tuple[
 def followups(ctx: click.Context, only_open: bool, as_json: bool) -> None:
     """Every follow-up across incidents (`followup TEXT @owner due YYYY-MM-DD` records one), oldest first."""
     store = _ctx(ctx).store()
-    titles = {row.id: row.title for row in store.incidents()}
+    rows = store.incidents()
+    titles = {row.id: row.title for row in rows}
     by_incident: dict[str, list] = {}
     for event in store.events_of_kinds(FOLLOW_UP_KINDS):
         by_incident.setdefault(event.incident, []).append(event)
+    known = history.History(store)
+    warn_unverified(known.problems([row for row in rows if row.id in by_incident]))
     items = [
         (incident, item) for incident in sorted(by_incident, key=lambda i: min(e.at for e in by_incident[i]))
         for item in followups_of(by_incident[incident]) if not (only_open and item.done_at)
@@ -336,6 +361,7 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
     now = context.clock.now()
     rows = []
     drills = store.drills()
+    known = history.History(store)
     for row in store.incidents():
         if status and (row.status == "resolved" if status == "open" else row.status != status):
             continue
@@ -354,10 +380,11 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
                 "resolved_at": iso(row.resolved_at) if row.resolved_at else None,
                 "duration_seconds": int((end - row.started_at).total_seconds()),
                 "events": row.events,
-                "verified": row.problem is None and store.verify(row.id) is None,
+                "verified": known.problem(row) is None,
                 "drill": row.id in drills,
             }
         )
+    warn_unverified({row["id"]: known.problem(store.incident(row["id"])) for row in rows if not row["verified"]})
     if as_json:
         say_json(rows)
         return
@@ -525,10 +552,11 @@ def export(ctx: click.Context, incident: str, fmt: str, output: str | None) -> N
     store = context.store()
     incident_id = store.find_incident(incident)
     events = store.events(incident_id)
+    unverified = say_if_unverified(store, incident_id)
     if fmt == "jsonl":
         text = "".join(event.to_jsonl() + "\n" for event in events)
     elif fmt == "md":
-        text = report.markdown_report(events, context.clock.now())
+        text = report.markdown_report(events, context.clock.now(), unverified=unverified)
     elif fmt == "csv":
         text = report.timeline_csv(events)
     else:
@@ -777,9 +805,10 @@ def stats(ctx: click.Context, since_text: str | None, as_json: bool) -> None:
                 f"bad --since date {since_text!r}: expected a date like 2026-11-01, a time like 2026-11-01T09:00, or -30d"
             ) from None
     store = context.store()
-    states = [
-        state_of(store.events(row.id)) for row in store.incidents() if since is None or row.started_at >= since
-    ]
+    chosen = [row for row in store.incidents() if since is None or row.started_at >= since]
+    known = history.History(store)
+    warn_unverified(known.problems(chosen))
+    states = [known.state(row.id) for row in chosen]
     result = report.stats(states, now, since)
     if as_json:
         say_json(result.to_json())

@@ -27,11 +27,14 @@ from warroom.text import md_cell, md_fence, md_inline
 from warroom.timeline import playbook_name, t_plus
 
 
-def markdown_report(events: Iterable[Event], now: datetime) -> str:
+def markdown_report(events: Iterable[Event], now: datetime, *, unverified: str | None = None) -> str:
     """The post-incident report of one incident's events, as Markdown for a postmortem: the outline of its
-    playbook's `review:` (else the bundled one), each section filled where the log knows, prompted where not."""
+    playbook's `review:` (else the bundled one), each section filled where the log knows, prompted where not.
+    `unverified`: the line that says the log does not verify (history.warning), at the top, under the title."""
     review = _Review.of(list(events), now)
     lines = _title(review)
+    if unverified:
+        lines[1:1] = ["", f"> **{md_inline(unverified)}**"]
     for section in review.playbook.review or BUNDLED_REVIEW:
         lines.extend(_section(review, section))
     del review  # only the lines are needed now: let the joined text have the memory the entries held
