@@ -755,6 +755,22 @@ def watch(ctx: click.Context, incident: str | None) -> None:
 
 
 @cli.command()
+@click.option("--listen", default="127.0.0.1:9095", show_default=True, metavar="HOST:PORT", help="Where to listen.")
+@click.option("--token-file", metavar="FILE", help="A bearer token every request must carry (required beyond loopback).")
+@click.pass_context
+def receive(ctx: click.Context, listen: str, token_file: str | None) -> None:
+    """Take alerts over HTTP: Alertmanager's webhook at POST /alertmanager, Grafana's at POST /grafana, plain JSON
+    at POST /alerts; each routed to an open incident (the playbook's routes:, else the only open one, else
+    ?incident=ID) and stored once per firing and resolution."""
+    from warroom import receive as receiver  # the server library only for this verb: `warroom log` starts as fast
+
+    context = _ctx(ctx)
+    playbook = context.playbook()
+    path = Path(context.db_path).expanduser() if context.db_path else default_db_path()
+    receiver.run(lambda: Store(path, clock=context.clock), playbook, context.clock, listen, token_file, context.actor)
+
+
+@cli.command()
 @click.argument("incident")
 @click.pass_context
 def replay(ctx: click.Context, incident: str) -> None:
