@@ -36,6 +36,7 @@ from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.ladder import ACK_HELP, NOTIFY_HELP, EscalationLadder
 from warroom.tui.widgets.timeline import Timeline
+from warroom.tui.widgets.unverified import UnverifiedBanner
 
 if TYPE_CHECKING:
     from warroom.tui.widgets.templates import TemplateEditor
@@ -151,6 +152,7 @@ class ConsoleScreen(Screen):
         self.incident_log = IncidentLog(events)
         yield IncidentHeader(id="header").data_bind(ConsoleScreen.state, ConsoleScreen.now)
         yield Static(id="not-recording", markup=False)
+        yield UnverifiedBanner()
         with Container(id="panes"):
             yield IncidentClock(id="clock").data_bind(ConsoleScreen.state, ConsoleScreen.now)
             ladder = EscalationLadder(id="ladder").data_bind(ConsoleScreen.state, ConsoleScreen.now)
@@ -186,6 +188,7 @@ class ConsoleScreen(Screen):
         timeline = self.query_one(Timeline)
         timeline.show_events(self.incident_log.events, self.state.playbook, self.state.started_at)
         self.query_one(CommandBar).show_error("")
+        self.query_one(UnverifiedBanner).check(self.incident_id, self.incident_log.state)
         # Whatever was committed since the log was read (in compose, or by the browser before that) is read now:
         # the data version taken here would not change for it, and the console would show a state the log does not.
         self._catch_up()

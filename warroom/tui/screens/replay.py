@@ -35,6 +35,7 @@ from warroom.tui.widgets.templates import TemplateText
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.live_line import LiveLine
 from warroom.tui.widgets.timeline import Timeline
+from warroom.tui.widgets.unverified import UnverifiedBanner
 from warroom.events import Event
 from warroom.tui.widgets.plain_input import PlainInput
 
@@ -259,6 +260,7 @@ class ReplayScreen(Screen):
         self.stops = stops(self.replay.moments())
         playbook = self.replay.state_after(len(self.replay)).playbook
         yield IncidentHeader(id="header").data_bind(ReplayScreen.state, ReplayScreen.now)
+        yield UnverifiedBanner()
         with Container(id="panes"):
             yield IncidentClock(id="clock", hints=False).data_bind(ReplayScreen.state, ReplayScreen.now)
             ladder = EscalationLadder(id="ladder", hints=False).data_bind(ReplayScreen.state, ReplayScreen.now)
@@ -282,6 +284,7 @@ class ReplayScreen(Screen):
         if self.replay is None:
             return
         self.query_one(IncidentHeader).mode = "REPLAY"
+        self.query_one(UnverifiedBanner).check(self.incident_id, self.replay.state_after(len(self.replay)))
         for widget in self.query("Checklist, EscalationLadder"):
             widget.can_focus = False  # nothing here writes: the panes only show
         self._show_order()

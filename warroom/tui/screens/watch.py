@@ -21,6 +21,7 @@ from warroom.tui.widgets.clock_pane import latest_alert_text, response_line
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.key_bar import KeyBar
 from warroom.tui.widgets.timeline import Timeline
+from warroom.tui.widgets.unverified import UnverifiedBanner
 
 
 def ladder_line(state: IncidentState, now: datetime) -> Content:
@@ -60,6 +61,7 @@ class WatchScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(id="header").data_bind(WatchScreen.state, WatchScreen.now)
+        yield UnverifiedBanner()
         yield BigClock(id="big-clock")
         yield Static(id="watch-response", markup=False)
         yield Static(id="watch-ladder", markup=False)
@@ -91,6 +93,8 @@ class WatchScreen(Screen):
         self.incident_log = IncidentLog(events)
         self.now = self.app.clock.now().replace(microsecond=0)
         self.state = self.incident_log.state if events else None
+        if events and self.incident_id:
+            self.query_one(UnverifiedBanner).check(self.incident_id, self.incident_log.state)
         timeline = self.query_one(Timeline)
         timeline.show_events(events, self.incident_log.state.playbook, self.incident_log.state.started_at)
         timeline.border_subtitle = ""  # the console's "(o)" key hint: nothing is typed on a wall
