@@ -130,9 +130,13 @@ class History:
         self._problems: dict[str, str | None] = {}
         self._schema = store.conn.execute("PRAGMA schema_version").fetchone()[0]
 
-    def problem(self, row: IncidentRow) -> str | None:
+    def problem(self, row: IncidentRow, state: IncidentState | None = None) -> str | None:
         """Why the incident's log cannot be trusted, in one line; None when it holds. The chain from its verified
-        head on (Store.check), its checkpoints when events were checked anew, then the index against the fold."""
+        head on (Store.check), its checkpoints when events were checked anew, then the index against the fold
+        (`state`, when the caller has just folded the whole log: the console, replay)."""
+        if state is not None:
+            self._states[row.id] = state
+            self._listings[row.id] = listing_of(state)
         if row.id in self._problems:
             return self._problems[row.id]
         problem = row.problem
