@@ -146,6 +146,8 @@ def _alert(item: Any, index: int, source: str) -> Received:
     fingerprint = fingerprint or label_fingerprint(labels, text or "")
     if text is not None and len(text) > MAX_TEXT:
         raise AlertError(f"{where}.text: {len(text):,} characters: expected at most {MAX_TEXT:,}")
+    if status == "firing":
+        ends = None  # Alertmanager sends a firing alert's expected end (now + resolve_timeout): not a fact yet
     received = Received(status, labels, annotations, fingerprint, starts, ends, source,
                         text.strip() if text and text.strip() else alert_line(status, labels, annotations))
     problem = unstorable_text(received.payload(), where)
