@@ -136,9 +136,14 @@ def test_one_unreadable_incident_does_not_take_the_database_down(warroom: Warroo
     warroom.ok("declare", "-s", "P1", "-t", "Fine")
     warroom.ok("declare", "-s", "P2", "-t", "Written by an old warroom")
     _write_like_an_old_warroom(warroom.db, "INC-2")
-    table = warroom.ok("list").stdout.splitlines()
+    listed = warroom("list")
+    said = "warroom: LOG DOES NOT VERIFY: INC-2: its started_at is unreadable ('500-01-01T00:00:00.000Z'); shown as it reads: `warroom verify INC-2` checks it\n"
+    assert listed.exit_code == 0 and listed.stderr == said  # the table still lists both
+    table = listed.stdout.splitlines()
     assert {line.split()[0]: re.search(r" (ok|BROKEN) ", line).group(1) for line in table[1:]} == {"INC-1": "ok", "INC-2": "BROKEN"}
-    rows = {row["id"]: row["verified"] for row in json.loads(warroom.ok("list", "--json").stdout)}
+    as_json = warroom("list", "--json")
+    assert as_json.stderr == said
+    rows = {row["id"]: row["verified"] for row in json.loads(as_json.stdout)}
     assert rows == {"INC-1": True, "INC-2": False}
     warroom.ok("show", "INC-1")
     warroom.ok("export", "INC-1")
@@ -152,9 +157,14 @@ def test_an_index_row_edited_behind_warroom_s_back_is_listed_as_broken(warroom: 
     conn = sqlite3.connect(warroom.db, isolation_level=None)
     conn.execute("UPDATE incidents SET started_at = 'teatime', resolved_at = 'never' WHERE id = ?", (incident,))
     conn.close()
-    table = warroom.ok("list").stdout.splitlines()
+    listed = warroom("list")
+    assert listed.exit_code == 0 and listed.stderr == (
+        f"warroom: LOG DOES NOT VERIFY: {incident}: its started_at is unreadable ('teatime'); shown as it reads: "
+        f"`warroom verify {incident}` checks it\n"
+    )
+    table = listed.stdout.splitlines()
     assert table[1].startswith(incident) and " BROKEN " in table[1]
-    assert json.loads(warroom.ok("list", "--json").stdout)[0]["verified"] is False
+    assert json.loads(warroom("list", "--json").stdout)[0]["verified"] is False
 
 
 # --- 3. arguments that are not UTF-8, and terminals that are not either -------------------------------------

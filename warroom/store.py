@@ -701,15 +701,14 @@ class Store:
     def _declared_facts(self, incident_id: str) -> tuple[str, str, str, str]:
         """The declaration's started_at, declared_at (its `at`), severity and title, as the fold reads them."""
         row = self.conn.execute(
-            "SELECT json_extract(payload, '$.started_at'), at, json_extract(payload, '$.severity'), "
-            "COALESCE(json_extract(payload, '$.title'), '') FROM events WHERE incident = ? AND kind = ? "
-            "ORDER BY seq LIMIT 1",
+            "SELECT json_extract(payload, '$.started_at'), at, json_extract(payload, '$.severity'), payload "
+            "FROM events WHERE incident = ? AND kind = ? ORDER BY seq LIMIT 1",
             (incident_id, kinds.DECLARED),
         ).fetchone()
         if row is None:
             raise WarroomError(f"{incident_id}: has no declared event in {self.path}; its listing cannot be derived")
-        started, declared, severity, title = row
-        return started or declared, declared, severity, title
+        started, declared, severity, payload = row
+        return started or declared, declared, severity, _title_of(payload)
 
     def _index_status(self, incident_id: str) -> str:
         """Derive status, status_at and resolved_at from the incident's status facts in the fold's order (the
@@ -749,13 +748,12 @@ class Store:
         chain's head, which `verify` checks against the log)."""
         started, declared, _, title = self._declared_facts(incident_id)
         row = self.conn.execute(
-            "SELECT COALESCE(json_extract(payload, '$.title'), '') FROM events WHERE incident = ? AND kind = ? "
-            "ORDER BY at DESC, seq DESC LIMIT 1",
+            "SELECT payload FROM events WHERE incident = ? AND kind = ? ORDER BY at DESC, seq DESC LIMIT 1",
             (incident_id, kinds.TITLE),
         ).fetchone()
         self.conn.execute(
             "UPDATE incidents SET title = ?, started_at = ?, declared_at = ? WHERE id = ?",
-            (row[0] if row else title, started, declared, incident_id),
+            (_title_of(row[0]) if row else title, started, declared, incident_id),
         )
         self._index_status(incident_id)
         self._index_severity(incident_id)
@@ -963,6 +961,15 @@ class Store:
                 )
                 self._carry_verified_head(incident_id, 0, GENESIS, last["seq"], last["hash"])  # check_import verified it
         return list(by_incident)
+
+
+def _title_of(payload: str) -> str:
+    """An event's title, read in Python: SQLite's json_extract ends a text at a NUL (a title '\\x00' listed as '')."""
+    try:
+        title = json.loads(payload).get("title", "")
+    except (ValueError, AttributeError):
+        return ""
+    return title if isinstance(title, str) else ""
 
 
 def _status_after(kind: str, payload: dict) -> str | None:
