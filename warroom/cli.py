@@ -771,6 +771,19 @@ def receive(ctx: click.Context, listen: str, token_file: str | None) -> None:
 
 
 @cli.command()
+@click.option("--listen", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT", help="Where to listen.")
+@click.option("--token-file", metavar="FILE", help="A bearer token that opens the console at /console (without it, only the wall).")
+@click.pass_context
+def serve(ctx: click.Context, listen: str, token_file: str | None) -> None:
+    """The wall screen (`watch`) in a browser, read-only, at /; the console at /console only with --token-file."""
+    from warroom import serve as serving  # the server library only for this verb
+
+    context = _ctx(ctx)
+    path = Path(context.db_path).expanduser() if context.db_path else default_db_path()
+    serving.run(path, context.playbook_path, context.actor, listen, token_file)
+
+
+@cli.command()
 @click.argument("incident")
 @click.pass_context
 def replay(ctx: click.Context, incident: str) -> None:

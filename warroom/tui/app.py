@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from functools import partial
 from pathlib import Path
@@ -289,6 +290,8 @@ def require_terminal() -> None:
     """The console, the wall and replay draw on a terminal and read its keys: without one, one line and exit 2.
 
     Textual would write its escape codes into the pipe and spin a core waiting for keys that never come."""
+    if os.environ.get("TEXTUAL_DRIVER", "").startswith("textual.drivers.web_driver:"):
+        return  # `warroom serve`: textual-serve runs it with Textual's web driver, its terminal a browser's
     try:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
     except (AttributeError, ValueError):  # closed, or not a file at all

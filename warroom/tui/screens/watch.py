@@ -149,7 +149,10 @@ class WatchScreen(Screen):
         self.query_one("#watch-response", Static).update(response_line(state, now, hints=False))
         self.query_one("#watch-ladder", Static).update(ladder_line(state, now))
         alert = self.query_one("#watch-alert", Static)
-        alert.update(Content.styled(latest_alert_text(state, self.size.width).strip(), "bold $warning"))
+        # The log's count: a repeat of a received alert was never stored (warroom.alerts), so it is not counted.
+        counted = f"{state.alerts:,} alert{'s' if state.alerts != 1 else ''} · "
+        latest = latest_alert_text(state, self.size.width - len(counted)).strip()
+        alert.update(Content.styled(counted + latest, "bold $warning"))
         alert.display = state.last_alert is not None
         self.set_class(views.response(state, now).state == "overdue" or bool(views.ladder(state, now).due), "-alarm")
         self.set_class(state.resolved, "-resolved")

@@ -1,0 +1,151 @@
+"""`warroom serve`: the wall screen (`warroom watch`) in a browser through textual-serve, read-only; the console only with a token.
+
+Each browser tab gets its own `warroom watch` process (textual-serve runs it with Textual's web driver and relays
+its output to xterm.js), reading the log read-only like any wall. /console runs the console itself, and only for a
+browser that showed the bearer token (--token-file): once, as ?token= or an Authorization header, after which a
+cookie holding the token's hash, for this path alone and this site alone, opens its websocket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import shlex
+import signal
+import sys
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from warroom.errors import WarroomError
+from warroom.receive import parse_listen, read_token, refuse
+
+DEFAULT_LISTEN = "127.0.0.1:8000"
+MAX_SESSIONS = 16  # browser tabs at once: each is a process
+COOKIE = "warroom-console"
+
+
+def commands(db: Path, playbook: str | None, actor: str | None) -> tuple[str, str]:
+    """The wall's command and the console's, for textual-serve to run per browser tab."""
+    base = [sys.executable, "-m", "warroom", "--db", str(db)]
+    console = base + (["--playbook", playbook] if playbook else []) + (["--actor", actor] if actor else [])
+    return shlex.join(base + ["watch"]), shlex.join(console)
+
+
+def make_app(wall_command: str, console_command: str, token: str | None) -> web.Application:
+    import aiohttp_jinja2
+    import jinja2
+    from textual_serve.server import Server
+
+    wall, console = Server(wall_command, title="warroom wall"), Server(console_command, title="warroom console")
+    for server in (wall, console):
+        server.debug = False  # set by Server.serve(), which warroom does not call: it runs its own site
+    sessions = [0]
+    cookie_value = hashlib.sha256(f"warroom-console:{token}".encode()).hexdigest() if token else ""
+
+    def page(server: Any, websocket_path: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def index(request: web.Request) -> web.StreamResponse:
+            scheme = "wss" if request.secure else "ws"
+            context = {
+                "font_size": _font_size(request.query.get("fontsize")),
+                "app_websocket_url": f"{scheme}://{request.host}{websocket_path}",
+                "config": {"static": {"url": "/static/"}},
+                "application": {"name": server.title},
+            }
+            return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+        return index
+
+    def session(server: Any) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def websocket(request: web.Request) -> web.StreamResponse:
+            if sessions[0] >= MAX_SESSIONS:
+                return refuse(503, f"{MAX_SESSIONS} screens are open already: close one")
+            sessions[0] += 1
+            try:
+                return await server.handle_websocket(request)
+            finally:
+                sessions[0] -= 1
+
+        return websocket
+
+    def console_allowed(request: web.Request) -> str | None:
+        """None when this browser showed the token; else why not."""
+        if token is None:
+            return "the console is served only with --token-file: the wall is at /"
+        given = request.query.get("token") or request.headers.get("Authorization", "").partition(" ")[2].strip()
+        if given and hmac.compare_digest(given.encode(), token.encode()):
+            return None
+        if hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), cookie_value.encode()):
+            return None
+        return "the console needs the bearer token: open /console?token=TOKEN once"
+
+    console_page = page(console, "/console/ws")
+    console_session = session(console)
+
+    async def console_index(request: web.Request) -> web.StreamResponse:
+        problem = console_allowed(request)
+        if problem:
+            return refuse(404 if token is None else 401, problem)
+        response = await console_page(request)
+        response.set_cookie(COOKIE, cookie_value, path="/console", httponly=True, samesite="Strict", secure=request.secure)
+        return response
+
+    async def console_websocket(request: web.Request) -> web.StreamResponse:
+        problem = console_allowed(request)
+        if problem:
+            return refuse(404 if token is None else 401, problem)
+        origin = request.headers.get("Origin")
+        if origin and urlsplit(origin).netloc != request.host:  # another site's page driving this browser's console
+            return refuse(403, f"a console opened from another site ({origin}) is refused")
+        return await console_session(request)
+
+    app = web.Application()
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(wall.templates_path))
+    app.add_routes([
+        web.get("/", page(wall, "/ws")),
+        web.get("/ws", session(wall)),
+        web.get("/console", console_index),
+        web.get("/console/ws", console_websocket),
+        web.static("/static", wall.statics_path),
+    ])
+    return app
+
+
+def _font_size(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and 6 <= int(text) <= 64 else 16
+
+
+def run(db: Path, playbook: str | None, actor: str | None, listen: str, token_file: str | None) -> None:
+    """Serve until SIGINT or SIGTERM; one line on stderr says where."""
+    host, port = parse_listen(listen)
+    token = read_token(token_file)
+    if not db.exists():
+        raise WarroomError(f"{db}: no database there yet: declare an incident first (the wall only reads)")
+    wall_command, console_command = commands(db, playbook, actor)
+    asyncio.run(_serve(make_app(wall_command, console_command, token), host, port, token is not None))
+
+
+async def _serve(app: web.Application, host: str, port: int, with_console: bool) -> None:
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        raise WarroomError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    bound = site._server.sockets[0].getsockname()[1] if site._server and site._server.sockets else port  # type: ignore[union-attr]
+    shown = f"[{host}]" if ":" in host else host
+    console = f"; the console at http://{shown}:{bound}/console?token=..." if with_console else ""
+    print(f"warroom serve: the wall at http://{shown}:{bound}/{console}", file=sys.stderr, flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
