@@ -43,7 +43,7 @@ def make_app(wall_command: str, console_command: str, token: str | None) -> web.
     wall, console = Server(wall_command, title="warroom wall"), Server(console_command, title="warroom console")
     for server in (wall, console):
         server.debug = False  # set by Server.serve(), which warroom does not call: it runs its own site
-    sessions = [0]
+    sessions: set[asyncio.Task] = set()  # each tab's websocket handler: ended first when the server stops
     cookie_value = hashlib.sha256(f"warroom-console:{token}".encode()).hexdigest() if token else ""
 
     def page(server: Any, websocket_path: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -61,13 +61,15 @@ def make_app(wall_command: str, console_command: str, token: str | None) -> web.
 
     def session(server: Any) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def websocket(request: web.Request) -> web.StreamResponse:
-            if sessions[0] >= MAX_SESSIONS:
+            if len(sessions) >= MAX_SESSIONS:
                 return refuse(503, f"{MAX_SESSIONS} screens are open already: close one")
-            sessions[0] += 1
+            task = asyncio.current_task()
+            assert task is not None
+            sessions.add(task)
             try:
                 return await server.handle_websocket(request)
             finally:
-                sessions[0] -= 1
+                sessions.discard(task)
 
         return websocket
 
@@ -102,7 +104,15 @@ def make_app(wall_command: str, console_command: str, token: str | None) -> web.
             return refuse(403, f"a console opened from another site ({origin}) is refused")
         return await console_session(request)
 
+    async def end_sessions(app: web.Application) -> None:
+        # Each tab's handler, cancelled, closes its websocket and quits its screen's process; aiohttp would
+        # otherwise wait for browsers to hang up.
+        for task in list(sessions):
+            task.cancel()
+        await asyncio.gather(*sessions, return_exceptions=True)
+
     app = web.Application()
+    app.on_shutdown.append(end_sessions)
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(wall.templates_path))
     app.add_routes([
         web.get("/", page(wall, "/ws")),
