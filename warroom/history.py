@@ -26,6 +26,7 @@ from warroom.store import IncidentRow, Store
 _FIELDS = tuple(f.name for f in dataclass_fields(IncidentState) if f.name != "playbook")
 # A fold cached by another warroom (or another shape of the state) is not used: its fold may differ.
 FOLD_STAMP = f"{__version__}:{','.join(_FIELDS)}"
+_LAZY = "(read when wanted)"  # a cached fold's text not read yet (History._state_text)
 _LISTED = ("status", "severity", "title", "started_at", "declared_at", "resolved_at")
 
 
@@ -53,21 +54,20 @@ def _pack(value: Any) -> Any:
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def _unpack(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_unpack(item) for item in value]
-    if isinstance(value, dict):
-        ((tag, inner),) = value.items()
-        if tag == "t":
-            return datetime.fromisoformat(inner)
-        if tag == "u":
-            return tuple(_unpack(item) for item in inner)
-        if tag == "f":
-            return FollowUp(*(_unpack(item) for item in inner))
-        if tag == "m":
-            return {_unpack(key): _unpack(item) for key, item in inner}
-        raise ValueError(f"unknown tag {tag!r}")
-    return value
+def _unpacked(value: dict) -> Any:
+    """json.loads' object_hook: each tagged object (inner ones first) back to what it was packed from."""
+    if len(value) != 1:
+        return value  # the state's fields
+    ((tag, inner),) = value.items()
+    if tag == "t":
+        return datetime.fromisoformat(inner)
+    if tag == "u":
+        return tuple(inner)
+    if tag == "m":
+        return {key: item for key, item in inner}
+    if tag == "f":
+        return FollowUp(*inner)
+    raise ValueError(f"unknown tag {tag!r}")
 
 
 def encode_state(state: IncidentState) -> str:
@@ -76,22 +76,28 @@ def encode_state(state: IncidentState) -> str:
 
 
 _DEFAULTS = IncidentState()
+# The type each field must have read back (None: a time or a pair, or nothing).
+_TYPES = {
+    name: None if getattr(_DEFAULTS, name) is None else dict if isinstance(getattr(_DEFAULTS, name), Mapping)
+    else type(getattr(_DEFAULTS, name))
+    for name in _FIELDS
+}
 
 
 def decode_state(text: str, playbook: Playbook | None) -> IncidentState:
     """A fold read back; ValueError when it is not one this warroom wrote (wrong fields or types)."""
     try:
-        data = {name: _unpack(value) for name, value in json.loads(text).items()}
+        data = json.loads(text, object_hook=_unpacked)
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise ValueError(f"not a cached state ({error})") from None
-    if set(data) != set(_FIELDS):
+    if not isinstance(data, dict) or data.keys() != _TYPES.keys():
         raise ValueError("not a cached state (its fields differ)")
     for name, value in data.items():
-        default = getattr(_DEFAULTS, name)
-        if default is None:
-            if value is not None and not isinstance(value, (datetime, tuple)):
+        wanted = _TYPES[name]
+        if wanted is None:
+            if value is not None and type(value) not in (datetime, tuple):
                 raise ValueError(f"not a cached state ({name})")
-        elif not isinstance(value, dict if isinstance(default, Mapping) else type(default)):
+        elif type(value) is not wanted:
             raise ValueError(f"not a cached state ({name})")
     return IncidentState(playbook=playbook, **data)
 
@@ -129,6 +135,13 @@ class History:
         self._states: dict[str, IncidentState] = {}
         self._problems: dict[str, str | None] = {}
         self._schema = store.conn.execute("PRAGMA schema_version").fetchone()[0]
+        self._known: dict[str, tuple] | None = None  # Store.cached_heads: every incident's caches in one query
+        self._state_texts: dict[str, str] | None = None
+
+    def known(self, incident_id: str) -> tuple | None:
+        if self._known is None:
+            self._known = self.store.cached_heads()
+        return self._known.get(incident_id)
 
     def problem(self, row: IncidentRow, state: IncidentState | None = None) -> str | None:
         """Why the incident's log cannot be trusted, in one line; None when it holds. The chain from its verified
@@ -141,7 +154,7 @@ class History:
             return self._problems[row.id]
         problem = row.problem
         if problem is None:
-            problem, head = self.store.check(row.id)
+            problem, head = self.store.check(row.id, self.known(row.id), self._schema)
             if problem is None and head is not None:
                 problem = checkpoint.log_problem(self.store, row.id, chain_checked=True)
                 if problem is None:
@@ -176,8 +189,13 @@ class History:
 
     def _bring_up_to_date(self, incident_id: str, *, want_state: bool = False) -> None:
         store = self.store
-        head = store.conn.execute("SELECT last_seq, head_hash FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-        cached = self._usable_summary(incident_id)
+        known = self.known(incident_id)
+        if known is not None and incident_id not in store.appended_to:
+            head: tuple | None = known[:2]
+            cached = self._summary_of(incident_id, known)
+        else:
+            head = store.conn.execute("SELECT last_seq, head_hash FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+            cached = self._usable_summary(incident_id)
         if cached is not None and head is not None and (cached[0], cached[1]) == tuple(head):
             self._listings[incident_id] = cached[2]
             if want_state:
@@ -205,6 +223,26 @@ class History:
                 incident_id, last[0], last[1], self._schema, json.dumps(listed, separators=(",", ":")), encode_state(state)
             )
 
+    def _summary_of(self, incident_id: str, known: tuple) -> tuple[int, str, dict, str] | None:
+        """_usable_summary from cached_heads' row (the state's text read with every other one, once)."""
+        seq, digest, schema, event_hash, listing = known[7:12]
+        if seq is None or schema != self._schema or event_hash != digest:
+            return None
+        try:
+            listed = json.loads(listing)
+        except ValueError:
+            return None
+        if not isinstance(listed, dict) or listed.get("stamp") != FOLD_STAMP:
+            return None
+        return seq, digest, listed, _LAZY
+
+    def _state_text(self, incident_id: str, text: str) -> str:
+        if text is not _LAZY:
+            return text
+        if self._state_texts is None:
+            self._state_texts = dict(self.store.conn.execute("SELECT incident, state FROM summaries"))
+        return self._state_texts.get(incident_id, "")
+
     def _usable_summary(self, incident_id: str) -> tuple[int, str, dict, str] | None:
         """The cached fold, while its event still has the hash it was folded at, under the same schema cookie
         and by this warroom's fold: (seq, hash, listing, state text)."""
@@ -230,7 +268,7 @@ class History:
         if playbook is None:
             return None
         try:
-            return decode_state(text, playbook)
+            return decode_state(self._state_text(incident_id, text), playbook)
         except ValueError:
             return None
 

@@ -518,7 +518,8 @@ class Store:
     def drills(self) -> set[str]:
         """The incidents declared as drills (each one's first event, by the (incident, seq) index: no log read)."""
         rows = self.conn.execute(
-            "SELECT e.incident FROM incidents AS i JOIN events AS e ON e.incident = i.id AND e.seq = 1 "
+            # CROSS JOIN: the incidents first, each one's event 1 by the index (the planner scanned all the events).
+            "SELECT e.incident FROM incidents AS i CROSS JOIN events AS e ON e.incident = i.id AND e.seq = 1 "
             "WHERE json_extract(e.payload, '$.drill') = 1"
         )
         return {row[0] for row in rows}
@@ -845,7 +846,25 @@ class Store:
             return f"{incident_id} event {head[0]}: the log ends at event {expected_seq - 1}; later events were removed"
         return None
 
-    def check(self, incident_id: str) -> tuple[str | None, tuple[int, str, int] | None]:
+    def cached_heads(self) -> dict[str, tuple]:
+        """Every incident's head and what the caches hold of it, in one query (a reader of many logs: `list`,
+        the browser, `stats`): id -> (last_seq, head_hash, the verified head's seq, hash, schema cookie, and its
+        event's hash and recorded_at; the cached fold's seq, hash, schema cookie, its event's hash, its listing)."""
+        if not self.caches:
+            return {}
+        rows = self.conn.execute(
+            "SELECT i.id, i.last_seq, i.head_hash, v.seq, v.hash, v.schema, ve.hash, ve.recorded_at, "
+            "s.seq, s.hash, s.schema, se.hash, s.listing FROM incidents AS i "
+            "LEFT JOIN verified_heads AS v ON v.incident = i.id "
+            "LEFT JOIN events AS ve ON ve.incident = i.id AND ve.seq = v.seq "
+            "LEFT JOIN summaries AS s ON s.incident = i.id "
+            "LEFT JOIN events AS se ON se.incident = i.id AND se.seq = s.seq"
+        )
+        return {row[0]: row[1:] for row in rows}
+
+    def check(
+        self, incident_id: str, known: tuple | None = None, schema: int | None = None,
+    ) -> tuple[str | None, tuple[int, str, int] | None]:
         """`verify` from the verified head on: the events appended since it was last checked, not the whole chain.
         Returns (problem, head): head (seq, hash, schema cookie) when events were checked anew and fit, for
         remember_verified once the rest of the log holds too; None when nothing was (or on a problem).
@@ -853,10 +872,18 @@ class Store:
         A head is used only while its event still has the hash it had and the file's schema cookie is the one it
         was checked under; otherwise every event is checked. A cache, not a proof: an edit below the head that
         left its hash and the schema cookie as they were is caught by a full `verify` (README, Signed records)."""
-        schema = self.conn.execute("PRAGMA schema_version").fetchone()[0]
+        if schema is None:
+            schema = self.conn.execute("PRAGMA schema_version").fetchone()[0]
         start = None
         cached = self._verified.get(incident_id)
-        if cached is None and self.caches:
+        if cached is None and known is not None:  # cached_heads' row: no query of its own
+            last_seq, head_hash, seq, digest, stamp, event_hash, recorded_at = known[:7]
+            if seq is not None and stamp == schema and event_hash == digest:
+                start = (seq, digest, recorded_at)
+            if start is not None and (last_seq, head_hash) == start[:2]:
+                return None, None
+            cached = (seq, digest, stamp) if seq is not None else None
+        elif cached is None and self.caches:
             cached = self.conn.execute(
                 "SELECT seq, hash, schema FROM verified_heads WHERE incident = ?", (incident_id,)
             ).fetchone()

@@ -76,6 +76,7 @@ class BrowserScreen(Screen):
         self.rows: list[IncidentRow] = []
         self.verified: dict[str, bool] = {}
         self.drills: set[str] = set()
+        self._shown_for: tuple[str, bool] | None = None  # (filter, wide) the list was last built for
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -130,6 +131,7 @@ class BrowserScreen(Screen):
     def _show(self, query: str) -> None:
         now = self.app.clock.now()
         wide = self.size.width >= WIDE_WIDTH
+        self._shown_for = (query, wide)
         self.query_one("#browser-columns", Static).display = wide
         options = [Option(self._row(row, now, wide), id=row.id) for row in self.rows if matches(row, query)]
         listing = self.query_one(OptionList)
@@ -155,13 +157,15 @@ class BrowserScreen(Screen):
         return f"words of the title, status:open, status:resolved, sev:{example}"
 
     def on_resize(self) -> None:
-        if self.is_mounted and self.rows:
+        # Only when the rows' shape changes (wide or narrow): a thousand incidents take ~100 ms to lay out again.
+        if self.is_mounted and self.rows and self._shown_for != (self.query_text, self.size.width >= WIDE_WIDTH):
             self._show(self.query_text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.query_text = event.value
-        self._show(event.value)
+        if self._shown_for is None or self._shown_for[0] != event.value:  # the field filled as it mounts: shown already
+            self._show(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
