@@ -138,9 +138,9 @@ def cached(cache: Path, name: str, incidents: int, per_incident: int, batch: int
     return path
 
 
-def timed(args: list[str], env: dict[str, str]) -> float:
+def timed(args: list[str], env: dict[str, str], cwd: Path | str = ROOT) -> float:
     started = time.perf_counter()
-    result = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    result = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"{' '.join(args)} failed: {result.stderr.decode(errors='replace')}")
@@ -248,7 +248,8 @@ def main() -> None:
         if options.before:
             before_env = dict(env, PYTHONPATH=options.before)
             for verb in ("list", "stats", "followups"):
-                before[f"warroom {verb} --json"] = timed([sys.executable, "-m", "warroom", verb, "--json"], before_env)
+                # From the older checkout's folder: `python -m` looks there first (from this one it found this warroom).
+                before[f"warroom {verb} --json"] = timed([sys.executable, "-m", "warroom", verb, "--json"], before_env, options.before)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     rows, results = [], {}

@@ -58,16 +58,19 @@ def _unpacked(value: dict) -> Any:
     """json.loads' object_hook: each tagged object (inner ones first) back to what it was packed from."""
     if len(value) != 1:
         return value  # the state's fields
-    ((tag, inner),) = value.items()
-    if tag == "t":
-        return datetime.fromisoformat(inner)
-    if tag == "u":
-        return tuple(inner)
-    if tag == "m":
-        return {key: item for key, item in inner}
-    if tag == "f":
-        return FollowUp(*inner)
-    raise ValueError(f"unknown tag {tag!r}")
+    if "t" in value:
+        return _from_iso(value["t"])
+    if "u" in value:
+        return tuple(value["u"])
+    if "m" in value:
+        return dict(value["m"])
+    if "f" in value:
+        return FollowUp(*value["f"])
+    raise ValueError(f"unknown tag {next(iter(value))!r}")
+
+
+_from_iso = datetime.fromisoformat
+_DECODER = json.JSONDecoder(object_hook=_unpacked)
 
 
 def encode_state(state: IncidentState) -> str:
@@ -87,7 +90,7 @@ _TYPES = {
 def decode_state(text: str, playbook: Playbook | None) -> IncidentState:
     """A fold read back; ValueError when it is not one this warroom wrote (wrong fields or types)."""
     try:
-        data = json.loads(text, object_hook=_unpacked)
+        data = _DECODER.decode(text)
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise ValueError(f"not a cached state ({error})") from None
     if not isinstance(data, dict) or data.keys() != _TYPES.keys():
@@ -99,7 +102,10 @@ def decode_state(text: str, playbook: Playbook | None) -> IncidentState:
                 raise ValueError(f"not a cached state ({name})")
         elif type(value) is not wanted:
             raise ValueError(f"not a cached state ({name})")
-    return IncidentState(playbook=playbook, **data)
+    data["playbook"] = playbook
+    state = object.__new__(IncidentState)  # as the fold makes each state (incident._evolve): no __init__ per field
+    object.__setattr__(state, "__dict__", data)
+    return state
 
 
 def listing_of(state: IncidentState) -> dict[str, Any]:
