@@ -77,6 +77,7 @@ class EscalationLadder(WrappedOptionList):
         super().__init__(**kwargs)
         self.hints = hints  # the console's keys in the text; not in replay, where nothing is typed
         self._to_page: views.RungView | None = None  # who to page now, as of the last rebuild
+        self._built_for: tuple | None = None  # (the playbook, what of the state and now the last rebuild read)
 
     def on_mount(self) -> None:
         self.border_title = "Escalation ladder"
@@ -109,6 +110,14 @@ class EscalationLadder(WrappedOptionList):
         state, now = self.state, self.now
         if state is None or now is None or not state.declared:
             return
+        # What the ladder reads of a state: a tick, a note or an alert changes none of it, and the rebuild below
+        # (every rung's text, wrapped) was a quarter of a key press's work on a long incident.
+        focused = self.is_attached and self.screen.focused is self
+        key = (state.severity, state.status, state.started_at, state.notified, state.acknowledged, now,
+               self._wrap_width(), self.room, focused, self.hints)
+        if self._built_for is not None and self._built_for[0] is state.playbook and self._built_for[1] == key:
+            return
+        self._built_for = (state.playbook, key)
         ladder = views.ladder(state, now)
         self._to_page = ladder.to_page
         self._wrapped_at = width = self._wrap_width()
