@@ -107,6 +107,17 @@ def wait_for_screen(session: str, markers: tuple[str, ...], timeout: float = 60.
         time.sleep(0.02)
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
 def vm_kb(pid: int) -> dict[str, int]:
     values = {}
     try:
@@ -200,6 +211,9 @@ class Storm:
                                           stdin=subprocess.PIPE, stderr=subprocess.PIPE)
                 url = ""
             pids["ingest"] = ingest.pid
+            pids["tmux"] = int(tmux("display-message", "-p", "-t", "keeper", "#{pid}").strip())
+            cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            bench_before = time.process_time()
             watchers = [threading.Thread(target=self.watch_screens, daemon=True),
                         threading.Thread(target=self.press_keys, daemon=True)]
             for thread in watchers:
@@ -210,6 +224,8 @@ class Storm:
             else:
                 self.send_lines(ingest)
             sending = time.monotonic() - started
+            cpu = {name: round(100 * (cpu_seconds(pid) - cpu_before[name]) / sending) for name, pid in pids.items()}
+            cpu["benchmark"] = round(100 * (time.process_time() - bench_before) / sending)
             expected = self.sent
             settle_deadline = time.monotonic() + 30
             while time.monotonic() < settle_deadline:
@@ -220,7 +236,7 @@ class Storm:
             self.done.set()
             for thread in watchers:
                 thread.join(timeout=15)
-            memory = {name: vm_kb(pid) for name, pid in pids.items()}
+            memory = {name: vm_kb(pid) for name, pid in pids.items() if name != "tmux"}
             if self.path == "log":
                 assert ingest.stdin is not None
                 ingest.stdin.close()
@@ -229,7 +245,9 @@ class Storm:
                 stop_process(ingest)
         finally:
             subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
-        return self.figures(incident, sending, memory)
+        figures = self.figures(incident, sending, memory)
+        figures["cpu_percent_of_a_core_while_sending"] = cpu
+        return figures
 
     def logged(self, incident: str) -> int:
         conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
@@ -327,6 +345,7 @@ class Storm:
             while not changed(capture(name)):
                 if time.perf_counter() - start > 10:
                     break
+                time.sleep(0.002)  # capture-pane in a tight loop takes a core of this 2-core box from the screens
             else:
                 if turn > 2:  # the first of each is a warm-up
                     self.keys[name].append(time.perf_counter() - start)
@@ -362,6 +381,11 @@ class Storm:
 
         wall = on_screen(self.wall_seen, by_count=True)
         console = on_screen(self.console_seen, by_count=False)
+        per_second = max(1, self.rate)
+
+        def by_second(lags: list[float]) -> list[float]:
+            """p95 of each second's alerts (in the order sent): where in the storm the screens fell behind."""
+            return [round(percentile(lags[i:i + per_second], 95), 2) for i in range(0, len(lags), per_second)]
         return {
             "path": self.path, "rate_per_s": self.rate, "seconds": self.seconds, "sending_took_s": round(sending, 2),
             "sent": self.sent, "stored_distinct": stored, "stored_twice": duplicates, "lost": self.sent - stored,
@@ -370,6 +394,7 @@ class Storm:
             "wall_on_screen_s": _seconds(wall), "wall_shown_alerts": len(wall),
             "wall_final_count": self.wall_seen[-1][1] if self.wall_seen else 0,
             "console_on_screen_s": _seconds(console), "console_shown_alerts": len(console),
+            "wall_p95_by_second": by_second(wall), "console_p95_by_second": by_second(console),
             "keys_during_storm": {name: summary_ms(times) if times else {} for name, times in self.keys.items()},
             "memory_mb": {name: {k: round(v / 1024, 1) for k, v in values.items()} for name, values in memory.items()},
         }
