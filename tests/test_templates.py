@@ -356,7 +356,10 @@ async def test_copy_failure_through_copy_text_does_not_crash(store, clock, db_pa
     async with app.run_test(size=SIZE) as pilot:
         await back_to_panes(pilot)
         await pilot.press("y")
-        await pilot.pause()
+        for _ in range(50):  # bounded: on a loaded CI box the key and its toast take more than one pause
+            await pilot.pause()
+            if any(n.message.startswith("Copy") for n in notifications(app)):
+                break
         assert copied_events(db_path, filled_incident) == []
         copy_errors = [n for n in notifications(app) if n.message.startswith("Copy")]
         assert [(n.message, n.severity) for n in copy_errors] == [("Copy failed: nowhere to copy to", "error")]
