@@ -322,7 +322,7 @@ def followups(ctx: click.Context, only_open: bool, as_json: bool) -> None:
     by_incident: dict[str, list] = {}
     for event in store.events_of_kinds(FOLLOW_UP_KINDS):
         by_incident.setdefault(event.incident, []).append(event)
-    known = history.History(store)
+    known = history.History(store, many=True)
     warn_unverified(known.problems([row for row in rows if row.id in by_incident]))
     items = [
         (incident, item) for incident in sorted(by_incident, key=lambda i: min(e.at for e in by_incident[i]))
@@ -361,7 +361,7 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
     now = context.clock.now()
     rows = []
     drills = store.drills()
-    known = history.History(store)
+    known = history.History(store, many=True)
     for row in store.incidents():
         if status and (row.status == "resolved" if status == "open" else row.status != status):
             continue
@@ -835,7 +835,7 @@ def stats(ctx: click.Context, since_text: str | None, as_json: bool) -> None:
             ) from None
     store = context.store()
     chosen = [row for row in store.incidents() if since is None or row.started_at >= since]
-    known = history.History(store)
+    known = history.History(store, many=True)
     warn_unverified(known.problems(chosen))
     states = [known.state(row.id) for row in chosen]
     result = report.stats(states, now, since)

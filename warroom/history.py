@@ -133,8 +133,10 @@ class History:
     """One reader's view of many incidents: each one's problem (or None) and its state, from the caches when
     they still fit the log, and what it found remembered (written by a store that can write, at save_caches)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, many: bool = False) -> None:
+        """`many`: a reader of every incident (list, stats, the browser): their caches read in one query first."""
         self.store = store
+        self.many = many
         self._playbook_texts: dict[str, str | None] | None = None
         self._playbooks: dict[str, Playbook] = {}
         self._listings: dict[str, dict[str, Any]] = {}
@@ -145,6 +147,8 @@ class History:
         self._state_texts: dict[str, str] | None = None
 
     def known(self, incident_id: str) -> tuple | None:
+        if not self.many:
+            return None
         if self._known is None:
             self._known = self.store.cached_heads()
         return self._known.get(incident_id)
@@ -195,8 +199,8 @@ class History:
 
     def _bring_up_to_date(self, incident_id: str, *, want_state: bool = False) -> None:
         store = self.store
-        known = self.known(incident_id)
-        if known is not None and incident_id not in store.appended_to:
+        known = None if incident_id in store.appended_to else self.known(incident_id)
+        if known is not None:
             head: tuple | None = known[:2]
             cached = self._summary_of(incident_id, known)
         else:
@@ -280,6 +284,13 @@ class History:
 
     def _playbook(self, incident_id: str) -> Playbook | None:
         """The playbook the incident's one declared event carries (parsed once per distinct playbook)."""
+        if self._playbook_texts is None and self._known is None:  # one incident (a verb that wrote): its own only
+            rows = self.store.conn.execute(
+                "SELECT json_extract(payload, '$.playbook') FROM events WHERE kind = ? AND incident = ?",
+                (kinds.DECLARED, incident_id),
+            ).fetchall()
+            text = rows[0][0] if len(rows) == 1 else None
+            return self._parsed(incident_id, text)
         if self._playbook_texts is None:
             texts: dict[str, str | None] = {}
             rows = self.store.conn.execute(
@@ -288,7 +299,9 @@ class History:
             for ident, text in rows:
                 texts[ident] = None if ident in texts else text  # declared twice: fold it whole
             self._playbook_texts = texts
-        text = self._playbook_texts.get(incident_id)
+        return self._parsed(incident_id, self._playbook_texts.get(incident_id))
+
+    def _parsed(self, incident_id: str, text: str | None) -> Playbook | None:
         if text is None:
             return None
         if text not in self._playbooks:

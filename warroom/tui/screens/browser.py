@@ -92,7 +92,7 @@ class BrowserScreen(Screen):
     def on_mount(self) -> None:
         store = self.app.store
         self.rows = store.incidents()
-        known = History(store)  # each log from its verified head and cached fold: not 1,000,000 events read
+        known = History(store, many=True)  # each log from its verified head and cached fold: not 1,000,000 events read
         self.verified = {row.id: known.problem(row) is None for row in self.rows}
         store.save_caches()  # what it had to check anew, for the next reader (nothing when read-only)
         self.drills = store.drills()
