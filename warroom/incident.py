@@ -383,6 +383,12 @@ def _said(value: object) -> str:
     return "none" if value is None else iso(value) if isinstance(value, datetime) else quoted(value)
 
 
+# Kinds whose step only counts (and keeps the latest alert by `at`, a tie to the later seq, which a new event
+# has): applied out of order they give the fold's state, so a backfilled one need not refold the whole log.
+# Alerts from monitoring are nearly all backfilled (their own start time): a storm refolded once per alert.
+_IN_ANY_ORDER = frozenset({kinds.ALERT, kinds.NOTE})
+
+
 class IncidentLog:
     """An incident's events as recorded, and its state, kept current as events arrive.
 
@@ -396,7 +402,9 @@ class IncidentLog:
 
     def add(self, event: Event) -> IncidentState:
         self.events.append(event)
-        if self.state.last_at is None or event.at >= self.state.last_at:
+        if self.state.last_at is None or event.at >= self.state.last_at or (
+            event.kind in _IN_ANY_ORDER and self.state.declared
+        ):
             self.state = apply(self.state, event)
         else:
             self.state = state_of(self.events)
