@@ -262,7 +262,7 @@ class Storm:
         per_tick = max(1, self.rate // 100)
         ticks = int(self.seconds / TICK)
         pending: set[asyncio.Task] = set()
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
 
             async def post(body: bytes) -> None:
                 try:
