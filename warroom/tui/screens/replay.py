@@ -314,7 +314,7 @@ class ReplayScreen(Screen):
         timeline = self.query_one(Timeline)
         events, count, shown = self.replay.events, self.count, self._shown_count
         if not afresh and shown and shown <= count < shown + 200:
-            timeline.add_events(events[shown:count], self.state.playbook, self.state.started_at)
+            timeline.add_events(events[shown:count], self.state.playbook, self.state.started_at, at_once=True)
         else:  # in recorded order the pane can only show the latest: hand it those, not a copy of 100,000
             first = 0 if timeline.order == "happened" else max(0, count - timeline.shown)
             timeline.show_events(events[first:count], self.state.playbook, self.state.started_at)

@@ -122,6 +122,7 @@ class Timeline(ScrollView, can_focus=True):
         self._drawn: dict[tuple[str, int], list[Strip]] = {}  # each entry's lines, as wrapped for _drawn_for
         self._drawn_for: tuple[int, Playbook | None, datetime | None] = (0, None, None)
         self._placing = False  # _draw is scrolling to the newest: not the reader scrolling up
+        self._draw_pending = False  # events were added: drawn once the frame that is due is out
 
     def on_mount(self) -> None:
         self.border_subtitle = "recorded order (o)"
@@ -134,11 +135,26 @@ class Timeline(ScrollView, can_focus=True):
         self._playbook, self._started = playbook, started
         self._draw()
 
-    def add_events(self, events: list[Event], playbook: Playbook | None, started: datetime | None) -> None:
-        """Add new events at the bottom (in happened order, a backfilled one lands in its place)."""
-        if events:
-            self._events.extend(events)
-            self._playbook, self._started = playbook, started
+    def add_events(
+        self, events: list[Event], playbook: Playbook | None, started: datetime | None, *, at_once: bool = False
+    ) -> None:
+        """Add new events at the bottom (in happened order, a backfilled one lands in its place).
+
+        They are drawn after the frame that is due (`at_once`: now): a key's own change (a tick in the checklist)
+        goes out in a frame of its own pane alone, not in one spanning the checklist and the timeline, and a
+        storm's polls and key presses between two frames draw the pane once."""
+        if not events:
+            return
+        self._events.extend(events)
+        self._playbook, self._started = playbook, started
+        if at_once:
+            self._draw()
+        elif not self._draw_pending:
+            self._draw_pending = True
+            self.call_after_refresh(self._draw_if_pending)
+
+    def _draw_if_pending(self) -> None:
+        if self._draw_pending:
             self._draw()
 
     def toggle_order(self) -> str:
@@ -150,6 +166,8 @@ class Timeline(ScrollView, can_focus=True):
     @property
     def lines(self) -> list[Strip]:
         """Every line the pane can show, drawn now if it was not yet (for tests and screen readers)."""
+        if self._draw_pending:
+            self._draw()
         self._draw_older(len(self._window))
         return list(self._lines)
 
@@ -177,6 +195,7 @@ class Timeline(ScrollView, can_focus=True):
         width = self._room
         if width <= 0 or not self.is_mounted:
             return  # on_resize draws once the pane has a size
+        self._draw_pending = False
         drawn_for = (width, self._playbook, self._started)
         if drawn_for != self._drawn_for:  # a playbook compares equal when it is the same one parsed again (a replay)
             self._drawn.clear()
