@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from warroom import events as kinds
 from warroom import report
-from warroom.cli import Context, cli, declaration
+from warroom.cli import Context, cli
 from warroom.clock import FakeClock
-from warroom.commands import parse
+from warroom.commands import declaration, parse
 from warroom.incident import state_of
 from warroom.playbook import Playbook, load_playbook
 from warroom.store import Store

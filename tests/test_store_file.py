@@ -177,15 +177,15 @@ def test_a_verb_whose_file_is_replaced_under_it_says_one_line_and_writes_nothing
 
     assert run("declare", "-s", "P1", "-t", "Ours").exit_code == 0
     theirs = plain_rows(other)
-    import warroom.cli as cli_module
+    import warroom.commands as commands_module  # `act` imports parse from there when it runs
 
-    parse = cli_module.parse
+    parse = commands_module.parse
 
     def replaced_while_parsing(*args, **kwargs):
         os.replace(other, db_path)  # after `act` opened the log and read the incident, before it appends
         return parse(*args, **kwargs)
 
-    monkeypatch.setattr(cli_module, "parse", replaced_while_parsing)
+    monkeypatch.setattr(commands_module, "parse", replaced_while_parsing)
     result = run("act", "INC-1", "status", "mitigating")
     assert result.exit_code == 1
     assert result.stderr == f"{db_path}: {REPLACED}\n"

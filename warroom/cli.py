@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import sqlite3
-import stat
 import sys
-import tempfile
-from datetime import datetime
-from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import click
 
 from warroom import __version__
-from warroom import events as kinds
-from warroom.clock import Clock, SystemClock, format_duration, iso, local_hm, parse_past_time, parse_time
-from warroom.commands import CONSOLE_ONLY, CommandError, declaration, parse
 from warroom.errors import WarroomError
-from warroom.events import check_storable, unstorable_text
-from warroom.incident import FOLLOW_UP_KINDS, IncidentState, followups_of, index_disagreement, state_as_of, state_of
-from warroom.playbook import Playbook, load_playbook
-from warroom.store import Store, check_import, default_db_path
-from warroom.text import for_terminal, json_text, one_line
-from warroom import checkpoint, history, views
+
+# Each verb imports what it uses: `warroom --version` pays for click alone, `list` and `stats` never load the
+# command parser or the signing code, and the scripting verbs never load Textual.
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
+    from warroom.clock import Clock
+    from warroom.incident import IncidentState
+    from warroom.playbook import Playbook
+    from warroom.store import Store
+
+# The event kinds `warroom log` writes (warroom.events.NOTE and ALERT, spelled here so that --help needs no import).
+NOTE, ALERT = "note", "alert"
+KEY_VARIABLE = "WARROOM_SIGNING_KEY"  # warroom.checkpoint.KEY_VARIABLE, for --help
 
 
 # Verbs that only read: they never create a database, and open an existing one without writing.
@@ -40,15 +40,36 @@ class Context:
     def __init__(self, db: str | None, playbook: str | None, clock: Clock | None = None) -> None:
         self.db_path = db
         self.playbook_path = playbook
-        self.clock = clock or SystemClock()
+        self._clock = clock
         self.verb: str | None = None  # the subcommand being run (None: the console)
         self.actor: str | None = None  # --actor: who every write is recorded as
         self._store: Store | None = None
 
+    @property
+    def clock(self) -> Clock:
+        if self._clock is None:
+            from warroom.clock import SystemClock
+
+            self._clock = SystemClock()
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def db_file(self) -> Path:
+        from pathlib import Path
+
+        from warroom.store import default_db_path
+
+        return Path(self.db_path).expanduser() if self.db_path else default_db_path()
+
     def store(self, *, readonly: bool = False) -> Store:
         if self._store is None:
+            from warroom.store import Store
+
             readonly = readonly or self.verb in READING_VERBS
-            path = Path(self.db_path).expanduser() if self.db_path else default_db_path()
+            path = self.db_file()
             if self.verb in ("list", "stats", "followups") and not path.exists():
                 self._store = Store.empty(path, clock=self.clock)  # "No incidents", and no file made to say so
             else:
@@ -58,10 +79,14 @@ class Context:
         return self._store
 
     def playbook(self) -> Playbook:
+        from warroom.playbook import load_playbook
+
         return load_playbook(self.playbook_path)
 
     def close(self) -> None:
         if self._store is not None:
+            from warroom import history
+
             with contextlib.suppress(Exception):  # caches: never what fails a verb that has done its work
                 history.bring_up_to_date(self._store)
             self._store.close()
@@ -75,6 +100,8 @@ def say(text: str, *, nl: bool = True) -> None:
     if nl:
         text += "\n"
     if _at_terminal():
+        from warroom.text import for_terminal
+
         encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
         data = for_terminal(text, newlines=True).encode(encoding, "backslashreplace")
     else:
@@ -84,6 +111,8 @@ def say(text: str, *, nl: bool = True) -> None:
 
 def say_json(value: Any) -> None:
     """JSON on standard output: every string kept exactly, no raw control (json_text)."""
+    from warroom.text import json_text
+
     say(json_text(value, indent=2))
 
 
@@ -96,6 +125,8 @@ def _at_terminal() -> bool:
 
 def warn_unverified(problems: dict[str, str], most: int = 10) -> None:
     """A reader's line on standard error for each log that does not verify (what it shows is still shown)."""
+    from warroom import history
+
     for incident_id, problem in list(problems.items())[:most]:
         complain(history.warning(problem, incident_id))
     if len(problems) > most:
@@ -104,12 +135,21 @@ def warn_unverified(problems: dict[str, str], most: int = 10) -> None:
 
 def say_if_unverified(store: Store, incident_id: str) -> str | None:
     """One incident's reader: its line on standard error when its log does not verify; the line, or None."""
+    from warroom import history
+
     problem = history.History(store).problem(store.incident(incident_id))
     if problem is None:
         return None
     line = history.warning(problem, incident_id)
     complain(line)
     return line
+
+
+def one_line(text: Any) -> str:
+    """warroom.text.one_line, loaded when a line is first said (not at start-up)."""
+    from warroom.text import one_line as made_one_line
+
+    return made_one_line(text)
 
 
 def complain(message: str) -> None:
@@ -142,14 +182,17 @@ class WarroomGroup(click.Group):
             for line in str(error).splitlines() or [""]:  # a playbook's problems: one line each
                 complain(line)
             sys.exit(error.exit_code)
-        except sqlite3.Error as error:
-            click.echo(f"warroom: database error: {one_line(error)}", err=True)
-            sys.exit(1)
         except KeyboardInterrupt:
             sys.exit(130)
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (`warroom list | head`): nothing more to say
             sys.exit(0)
+        except Exception as error:
+            sqlite3 = sys.modules.get("sqlite3")  # a database error: only a verb that loaded sqlite3 can raise one
+            if sqlite3 is None or not isinstance(error, sqlite3.Error):
+                raise
+            click.echo(f"warroom: database error: {one_line(error)}", err=True)
+            sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -171,6 +214,8 @@ def cli(ctx: click.Context, db: str | None, playbook: str | None, actor: str | N
     context.db_path = db or context.db_path
     context.playbook_path = playbook or context.playbook_path
     if actor is not None:
+        from warroom.events import unstorable_text
+
         problem = unstorable_text(actor.strip(), "--actor") if actor.strip() else "--actor: expected a name, got nothing"
         if problem:
             raise WarroomError(problem)
@@ -208,6 +253,10 @@ def declare(
     detected_at: str | None, commander: str | None, drill: bool,
 ) -> None:
     """Declare a new incident and print its id."""
+    from warroom import events as kinds
+    from warroom.commands import declaration
+    from warroom.events import check_storable
+
     context = _ctx(ctx)
     playbook = context.playbook()
     now = context.clock.now()
@@ -248,11 +297,14 @@ def _read_lines(stream: Any) -> Iterator[list[str]]:
 @cli.command()
 @click.argument("incident")
 @click.argument("text")
-@click.option("--kind", type=click.Choice([kinds.NOTE, kinds.ALERT]), default=kinds.NOTE, show_default=True)
+@click.option("--kind", type=click.Choice([NOTE, ALERT]), default=NOTE, show_default=True)
 @click.option("--at", "at_text", metavar="TIME", help="When it happened, if before now.")
 @click.pass_context
 def log(ctx: click.Context, incident: str, text: str, kind: str, at_text: str | None) -> None:
     """Add a note or an alert; TEXT - reads one per line from standard input."""
+    from warroom.clock import parse_past_time
+    from warroom.events import check_storable
+
     context = _ctx(ctx)
     # Everything that can be checked without the log is checked before it is opened.
     at = parse_past_time(at_text, context.clock.now()) if at_text else None
@@ -278,6 +330,11 @@ def log(ctx: click.Context, incident: str, text: str, kind: str, at_text: str | 
 @click.pass_context
 def act(ctx: click.Context, incident: str, command: tuple[str, ...], at_text: str | None) -> None:
     """Run one console command on an incident, such as `status mitigating` or `check 3`."""
+    from warroom import checkpoint
+    from warroom.clock import parse_past_time
+    from warroom.commands import CONSOLE_ONLY, CommandError, parse
+    from warroom.incident import state_of
+
     context = _ctx(ctx)
     now = context.clock.now()
     at = parse_past_time(at_text, now) if at_text else None
@@ -298,6 +355,9 @@ def act(ctx: click.Context, incident: str, command: tuple[str, ...], at_text: st
 
 
 def _load(context: Context, incident: str, at_text: str | None = None) -> tuple[IncidentState, datetime]:
+    from warroom.clock import parse_past_time
+    from warroom.incident import state_as_of, state_of
+
     now = context.clock.now()
     # A state as of a time still to come is a guess, not a fact; and a bad time needs no database opened.
     when = parse_past_time(at_text, now, "--at") if at_text else None
@@ -316,6 +376,10 @@ def _load(context: Context, incident: str, at_text: str | None = None) -> tuple[
 @click.pass_context
 def followups(ctx: click.Context, only_open: bool, as_json: bool) -> None:
     """Every follow-up across incidents (`followup TEXT @owner due YYYY-MM-DD` records one), oldest first."""
+    from warroom import history
+    from warroom.clock import iso, local_hm
+    from warroom.incident import FOLLOW_UP_KINDS, followups_of
+
     store = _ctx(ctx).store()
     rows = store.incidents()
     titles = {row.id: row.title for row in rows}
@@ -354,6 +418,9 @@ def followups(ctx: click.Context, only_open: bool, as_json: bool) -> None:
 @click.pass_context
 def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severity: str | None, search: str | None) -> None:
     """Every incident, newest first, and whether its log verifies (in a terminal: the incident browser)."""
+    from warroom import history
+    from warroom.clock import iso
+
     context = _ctx(ctx)
     store = context.store()
     if not as_json and _browse_in_terminal(context, store, status, severity, search):
@@ -394,6 +461,10 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
         else:
             say("No incidents yet. `warroom declare --severity ID --title ...` or `warroom` to declare one.")
         return
+    from datetime import datetime
+
+    from warroom.clock import format_duration
+
     lines = [f"{'ID':<8} {'SEV':<6} {'STATUS':<13} {'STARTED':<16} {'DURATION':>9}  {'LOG':<8} TITLE"]
     for row in rows:
         started = datetime.fromisoformat(row["started_at"].replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
@@ -412,6 +483,7 @@ def _browse_in_terminal(context: Context, store: Store, status: str | None, seve
     """
     if not (sys.stdin.isatty() and sys.stdout.isatty()) or not store.incidents():
         return False
+    from warroom.store import Store
     from warroom.tui.app import run_console  # the table never pays for Textual
     from warroom.tui.screens.browser import filter_query
 
@@ -428,6 +500,8 @@ def _browse_in_terminal(context: Context, store: Store, status: str | None, seve
 
 def _phase_note(seconds_left: int | None, resolved: bool) -> str:
     """After the phase's name in `show`: how long its window has left, or how far past it it is."""
+    from warroom.clock import format_duration
+
     if resolved or seconds_left is None:
         return ""  # a resolved incident's clock has stopped; an open-ended window has no end
     if seconds_left < 0:
@@ -437,6 +511,9 @@ def _phase_note(seconds_left: int | None, resolved: bool) -> str:
 
 def state_summary(state: IncidentState, now: datetime) -> dict[str, Any]:
     """The state as JSON-ready data (`show --json`)."""
+    from warroom import views
+    from warroom.clock import iso
+
     assert state.started_at is not None
     response = views.response(state, now)
     phase = views.current_phase(state, now)
@@ -507,6 +584,8 @@ def state_summary(state: IncidentState, now: datetime) -> dict[str, Any]:
 @click.pass_context
 def show(ctx: click.Context, incident: str, at_text: str | None, as_json: bool) -> None:
     """An incident's state now, or as of a time."""
+    from warroom.clock import format_duration, local_hm
+
     state, now = _load(_ctx(ctx), incident, at_text)
     if not state.declared:
         raise WarroomError(f"{incident}: nothing had happened yet at {local_hm(now)}")
@@ -546,7 +625,11 @@ def show(ctx: click.Context, incident: str, at_text: str | None, as_json: bool) 
 @click.pass_context
 def export(ctx: click.Context, incident: str, fmt: str, output: str | None) -> None:
     """Export an incident's log (jsonl re-imports byte for byte), its report (md) or its timeline (csv)."""
-    from warroom import report
+    from pathlib import Path
+
+    from warroom import checkpoint, report
+    from warroom.incident import state_of
+    from warroom.text import json_text
 
     context = _ctx(ctx)
     store = context.store()
@@ -576,6 +659,8 @@ def write_output(text: str, output: str | None) -> None:
     if not output or output == "-":
         say(text, nl=False)
         return
+    from pathlib import Path
+
     target = Path(output)
     if output.endswith(("/", os.sep)) or target.is_dir() or not target.name or target.name in (".", ".."):
         raise WarroomError(f"{output}: names a folder: expected the name of a file to write, like report.md")
@@ -595,6 +680,8 @@ def _write_whole(target: Path, text: str) -> None:
     """The text into a new file beside the target, then renamed over it. The new file has a name of its
     own (mkstemp: O_EXCL, never a file or link someone put there first, as a fixed name could be) and
     the target's mode, or a new file's."""
+    import tempfile
+
     descriptor, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -618,6 +705,8 @@ def _write_whole(target: Path, text: str) -> None:
 @click.pass_context
 def import_(ctx: click.Context, file: str) -> None:
     """Import an exported jsonl log; refused whole unless every record is a sound event and every chain verifies."""
+    from warroom.store import check_import
+
     context = _ctx(ctx)
     records, lines = read_export(file)
     # Every record checked before the database is opened: a refused import creates no file and writes nothing.
@@ -629,6 +718,9 @@ def import_(ctx: click.Context, file: str) -> None:
 
 def read_export(file: str) -> tuple[list[dict[str, Any]], list[int]]:
     """The records of a jsonl export and the line each is on; one `FILE:LINE:` line for what is not one."""
+    import json
+    import stat
+
     try:
         with open(file, "rb") as handle:
             if stat.S_ISCHR(os.fstat(handle.fileno()).st_mode) or stat.S_ISBLK(os.fstat(handle.fileno()).st_mode):
@@ -681,6 +773,10 @@ def verify(
 ) -> None:
     """Re-check every event's chain and sequence, every signed checkpoint, and that the listing (the incidents
     table) says what the log says (exit 1 at the first that does not fit)."""
+    from warroom import checkpoint
+    from warroom.incident import index_disagreement, state_of
+    from warroom.store import Store
+
     context = _ctx(ctx)
     if revoked and not allowed_signers:
         raise WarroomError("--revoked needs --allowed-signers FILE: the keys to check signatures against")
@@ -730,10 +826,12 @@ def verify(
 
 @cli.command()
 @click.argument("incident")
-@click.option("--key", metavar="PATH", help=f"An SSH private key, or a public key whose private half is in ssh-agent (default: {checkpoint.KEY_VARIABLE}).")
+@click.option("--key", metavar="PATH", help=f"An SSH private key, or a public key whose private half is in ssh-agent (default: {KEY_VARIABLE}).")
 @click.pass_context
 def sign(ctx: click.Context, incident: str, key: str | None) -> None:
     """Sign the incident's log as it stands (its event count and head hash) with an SSH key, as a checkpoint event."""
+    from warroom import checkpoint
+
     context = _ctx(ctx)
     store = context.store()
     event, signed = checkpoint.sign(store, store.find_incident(incident), key)
@@ -766,7 +864,9 @@ def receive(ctx: click.Context, listen: str, token_file: str | None) -> None:
 
     context = _ctx(ctx)
     playbook = context.playbook()
-    path = Path(context.db_path).expanduser() if context.db_path else default_db_path()
+    path = context.db_file()
+    from warroom.store import Store
+
     receiver.run(lambda: Store(path, clock=context.clock), playbook, context.clock, listen, token_file, context.actor)
 
 
@@ -779,7 +879,7 @@ def serve(ctx: click.Context, listen: str, token_file: str | None) -> None:
     from warroom import serve as serving  # the server library only for this verb
 
     context = _ctx(ctx)
-    path = Path(context.db_path).expanduser() if context.db_path else default_db_path()
+    path = context.db_file()
     serving.run(path, context.playbook_path, context.actor, listen, token_file)
 
 
@@ -807,6 +907,8 @@ def playbook() -> None:
 @click.pass_context
 def playbook_check(ctx: click.Context, path: str | None) -> None:
     """Validate a playbook (default: the one warroom would use) and summarise it."""
+    from warroom.playbook import load_playbook
+
     loaded = load_playbook(path or _ctx(ctx).playbook_path)
     say(loaded.summary())
 
@@ -821,7 +923,8 @@ def playbook_check(ctx: click.Context, path: str | None) -> None:
 def stats(ctx: click.Context, since_text: str | None, as_json: bool) -> None:
     """Per severity: how many incidents, how fast they were acknowledged, mitigated and resolved, and
     how often the response target and each phase window were met."""
-    from warroom import report
+    from warroom import history, report
+    from warroom.clock import parse_time
 
     context = _ctx(ctx)
     now = context.clock.now()

@@ -15,7 +15,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, Mapping
 
-from warroom import __version__, checkpoint
+from warroom import __version__
 from warroom import events as kinds
 from warroom.errors import WarroomError
 from warroom.events import Event
@@ -166,6 +166,8 @@ class History:
         if problem is None:
             problem, head = self.store.check(row.id, self.known(row.id), self._schema)
             if problem is None and head is not None:
+                from warroom import checkpoint  # only when events were checked anew: not on a reader's usual path
+
                 problem = checkpoint.log_problem(self.store, row.id, chain_checked=True)
                 if problem is None:
                     self.store.remember_verified(row.id, head)
