@@ -258,12 +258,11 @@ class ConsoleScreen(Screen):
 
     def _took(self, fresh: list[Event]) -> None:
         quiet_since = self.state.last_alert[0] if self.state and self.state.last_alert else None
-        for event in fresh:
-            self.incident_log.add(event)
-            self.last_event_id = max(self.last_event_id, event.id)
+        held = self.incident_log.take(fresh)
+        self.last_event_id = max(self.last_event_id, max(event.id for event in fresh))
         self.state = self.incident_log.state
-        self._took_alerts([e for e in fresh if e.kind == kinds.ALERT], quiet_since)
-        self.query_one(Timeline).add_events(fresh, self.state.playbook, self.state.started_at)
+        self._took_alerts([e for e in held if e.kind == kinds.ALERT], quiet_since)
+        self.query_one(Timeline).add_events(held, self.state.playbook, self.state.started_at)
         self._check_alarms()
         self._bindings_follow_state()
 

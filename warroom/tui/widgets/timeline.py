@@ -17,7 +17,7 @@ from textual.strip import Strip
 from warroom import events as kinds
 from warroom.clock import local_hms
 from warroom.events import Event
-from warroom.incident import happened_order
+from warroom.incident import happened_order, held
 from warroom.playbook import Playbook
 from warroom.text import one_line
 from warroom.timeline import describe
@@ -145,7 +145,7 @@ class Timeline(ScrollView, can_focus=True):
         storm's polls and key presses between two frames draw the pane once."""
         if not events:
             return
-        self._events.extend(events)
+        self._events.extend(held(event) for event in events)  # a storm's alerts without their labels (the wall's too)
         self._playbook, self._started = playbook, started
         if at_once:
             self._draw()

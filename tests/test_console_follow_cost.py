@@ -1,0 +1,109 @@
+"""What following a busy log costs the console: the timeline drawn once per frame, and each alert held compactly.
+
+Issue 15's storm: ~500 alerts per poll, key presses in between. The state must stay the fold of the log, and the
+timeline must show every event, while the console keeps less and draws less.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import declaration_payload
+from warroom import events as kinds
+from warroom.clock import FakeClock
+from warroom.incident import IncidentLog, held, state_of
+from warroom.store import Store
+from warroom.tui.app import make_app
+from warroom.tui.screens.console import ConsoleScreen
+from warroom.tui.widgets.timeline import Timeline
+
+SIZE = (120, 40)
+
+pytestmark = pytest.mark.usefixtures("utc_local_time")
+
+
+def received(i: int, started: str) -> dict:
+    """An alert as `warroom receive` stores one from Alertmanager."""
+    return {"text": f"FIRING DiskFull db-{i}", "status": "firing", "source": "alertmanager", "fingerprint": f"{i:016x}",
+            "labels": {"alertname": "DiskFull", "instance": f"db-{i}"}, "annotations": {"summary": f"disk {i} full"},
+            "starts_at": started}
+
+
+@pytest.fixture
+def other(db_path: Path, clock: FakeClock, store: Store):
+    with Store(db_path, clock=clock) as second:
+        yield second
+
+
+def timeline_text(screen: ConsoleScreen) -> str:
+    return "\n".join(strip.text for strip in screen.query_one(Timeline).lines)
+
+
+async def test_a_poll_and_a_key_before_the_next_frame_draw_the_timeline_once(store, other, clock, playbook, monkeypatch):
+    incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=5))).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsoleScreen)
+        screen._ticker.pause()
+        timeline = screen.query_one(Timeline)
+        draws: list[int] = []
+        draw = Timeline._draw
+        monkeypatch.setattr(Timeline, "_draw", lambda self: (draws.append(len(self._events)), draw(self)))
+        clock.advance(seconds=1)
+        other.append_many(incident, [(kinds.ALERT, received(i, "2020-01-01T00:00:00.000Z"), clock.now() - timedelta(seconds=1))
+                                     for i in range(40)], actor="alertmanager")
+        screen.tick()  # the poll takes the 40 alerts ...
+        assert screen.run_command("note failing over to db-2")  # ... and a key's event comes before any frame
+        assert draws == [], "the timeline was drawn inside the poll or the key press, before the frame due"
+        assert screen.state.alerts == 40 and screen.state.notes == 1  # the state is current at once
+        await pilot.pause()
+        assert draws == [42], "the timeline was not drawn once, with every event, after the frame"
+        text = timeline_text(screen)
+        assert "FIRING DiskFull db-39" in text and "failing over to db-2" in text
+        assert len(timeline._events) == 42  # the declaration, 40 alerts, the note
+
+
+async def test_the_console_holds_received_alerts_without_their_labels(store, other, clock, playbook):
+    incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=5))).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsoleScreen)
+        screen._ticker.pause()
+        clock.advance(seconds=1)
+        other.append_many(incident, [(kinds.ALERT, received(i, "2020-01-01T00:00:00.000Z"), clock.now() - timedelta(seconds=1))
+                                     for i in range(3)], actor="alertmanager")
+        screen.tick()
+        await pilot.pause()
+        alerts = [e for e in screen.incident_log.events if e.kind == kinds.ALERT]
+        assert [e.payload for e in alerts] == [{"text": f"FIRING DiskFull db-{i}"} for i in range(3)]
+        assert all(e is t for e, t in zip(screen.incident_log.events, screen.query_one(Timeline)._events))  # one copy
+        log = store.events(incident)
+        assert [(e.id, e.seq, e.at, e.recorded_at) for e in screen.incident_log.events] == [
+            (e.id, e.seq, e.at, e.recorded_at) for e in log
+        ]
+        assert screen.state == state_of(log)
+        assert "FIRING DiskFull db-2" in timeline_text(screen)
+
+
+def test_the_log_held_folds_as_the_whole_log_through_backfilled_facts(store, clock, playbook):
+    """Held events refold (a backfilled status) to the state of the full events."""
+    incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=30))).incident
+    for i in range(5):
+        clock.advance(seconds=10)
+        store.append(incident, kinds.ALERT, received(i, "2020-01-01T00:00:00.000Z"), at=clock.now() - timedelta(seconds=5))
+    store.append(incident, kinds.STATUS, {"status": "mitigating"}, at=clock.now() - timedelta(minutes=2))  # refolds
+    store.append(incident, kinds.NOTE, {"text": "db-2 is primary"})
+    full = store.events(incident)
+    log = IncidentLog(full[:3])
+    log.extend(full[3:])
+    assert log.state == state_of(full)
+    assert log.state.last_alert == state_of(full).last_alert and log.state.alerts == 5
+    assert [held(e).payload for e in full if e.kind == kinds.NOTE] == [{"text": "db-2 is primary"}]
+    assert all("labels" not in e.payload and e.hash == "" for e in log.events)
