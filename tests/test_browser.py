@@ -275,3 +275,29 @@ async def test_an_empty_database_says_so(store, clock):
         await pilot.pause()
         assert isinstance(app.screen, BrowserScreen)
 
+
+
+async def test_more_incidents_than_the_screen_holds_are_all_listed_in_order_and_a_filter_typed_meanwhile_wins(
+    store, clock, playbook
+):
+    # The first screenful is laid out for the first frame, the rest right after it: all of them, once, in order.
+    made = [store.declare(declaration_payload(playbook, clock.now(), "P2", f"Disk full on db-{n}")).incident
+            for n in range(130)]
+    newest_first = list(reversed(made))
+    app = make_app(store, clock=clock, browse="")
+    async with app.run_test(size=(160, 20)) as pilot:
+        await pilot.pause()
+        assert shown_ids(app) == newest_first
+        assert app.screen.query_one(OptionList).styles.overflow_y == "scroll"
+        # A filter set before the rest of the list is added: only what it matches, never the rest of the old list.
+        app.screen.query_one(Input).value = "db-12"
+        app.screen.query_one(Input).value = ""
+        app.screen.query_one(Input).value = "db-1"
+        await pilot.pause()
+        await pilot.pause()
+        wanted = [ident for ident, n in zip(newest_first, reversed(range(130))) if "db-1" in f"db-{n}"]
+        assert shown_ids(app) == wanted and len(wanted) == 41
+        app.screen.query_one(Input).value = ""
+        await pilot.pause()
+        await pilot.pause()
+        assert shown_ids(app) == newest_first

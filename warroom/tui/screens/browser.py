@@ -77,6 +77,7 @@ class BrowserScreen(Screen):
         self.verified: dict[str, bool] = {}
         self.drills: set[str] = set()
         self._shown_for: tuple[str, bool] | None = None  # (filter, wide) the list was last built for
+        self._filling = 0  # which _show the options still to be added after the first frame belong to
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -133,13 +134,23 @@ class BrowserScreen(Screen):
         wide = self.size.width >= WIDE_WIDTH
         self._shown_for = (query, wide)
         self.query_one("#browser-columns", Static).display = wide
-        options = [Option(self._row(row, now, wide), id=row.id) for row in self.rows if matches(row, query)]
+        chosen = [row for row in self.rows if matches(row, query)]
         listing = self.query_one(OptionList)
         highlighted = listing.highlighted_option.id if listing.highlighted_option is not None else None
-        listing.set_options(options)
-        if options:
-            ids = [option.id for option in options]
-            listing.highlighted = ids.index(highlighted) if highlighted in ids else 0
+        # More lines than the screen has: the scrollbar from the start, or a thousand incidents are wrapped at
+        # the full width, then all again when their own length brings the scrollbar in (~40 ms of the first frame).
+        listing.styles.overflow_y = "scroll" if len(chosen) * (1 if wide else 2) > self.app.size.height else "auto"
+        ids = [row.id for row in chosen]
+        at = ids.index(highlighted) if highlighted in ids else 0
+        # What the screen shows (and the highlighted one) now; the rest once that is drawn: each option is laid out
+        # (wrapped to the width) as it is added, and a year of incidents would hold the first frame back.
+        first = max(2 * self.app.size.height, at + 1)
+        self._filling += 1
+        listing.set_options(Option(self._row(row, now, wide), id=row.id) for row in chosen[:first])
+        if len(chosen) > first:
+            self.call_after_refresh(self._add_rest, self._filling, chosen[first:], now, wide)
+        if chosen:
+            listing.highlighted = at
         elif self.rows:
             listing.add_option(Option(Content.styled("No incident matches this filter.", "$text-muted"), disabled=True))
         else:
@@ -147,9 +158,13 @@ class BrowserScreen(Screen):
                 Option(Content.styled("No incidents yet: ctrl+p, Declare a new incident.", "$text-muted"), disabled=True)
             )
         self.query_one("#picker-title", Static).update(
-            f"Incidents: {len(options)} of {len(self.rows)} shown. Type to filter: {self._filters()}. "
+            f"Incidents: {len(chosen)} of {len(self.rows)} shown. Type to filter: {self._filters()}. "
             "Enter resumes an open one or replays a resolved one."
         )
+
+    def _add_rest(self, filling: int, rows: list[IncidentRow], now: datetime, wide: bool) -> None:
+        if filling == self._filling and self.is_mounted:  # not when the list was built again meanwhile (a key typed)
+            self.query_one(OptionList).add_options(Option(self._row(row, now, wide), id=row.id) for row in rows)
 
     def _filters(self) -> str:
         """What the filter takes, the severity written as the latest incident's (the log's ids, not a guess)."""
