@@ -118,6 +118,16 @@ def test_markdown_reads_literally(value: str) -> None:
     assert not ACTIVE.search(escaped)
 
 
+# Each markup character with one backslash before it, all at once: the reference md_inline's escaping must equal.
+ESCAPED_AT_ONCE = str.maketrans({ch: "\\" + ch for ch in "\\`*_~[]()!<>&|#{}$^"})
+
+
+@given(st.text(alphabet=st.sampled_from("\\`*_~[]()!<>&|#{}$^ ab\\\\"), max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_every_markup_character_gets_exactly_one_backslash(value: str) -> None:
+    assert text.md_inline(value) == value.strip().translate(ESCAPED_AT_ONCE)
+
+
 @given(any_text)
 @settings(max_examples=200, deadline=None)  # what it checks is the text, not the time (a loaded box took 250 ms)
 def test_a_table_cell_stays_one_cell(value: str) -> None:
