@@ -13,7 +13,7 @@ import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import platformdirs
 
@@ -21,7 +21,8 @@ from warroom import events as kinds
 from warroom.clock import Clock, SystemClock, check_in_range, iso, local_hm, parse_iso, stored_time_problem, truncate_ms
 from warroom.errors import WarroomError, quoted
 from warroom.events import (
-    GENESIS, Event, LogCheck, canonical_json, chain_hash, check_storable, incident_id_problem, unstorable_text,
+    _SURROGATE, GENESIS, Event, LogCheck, _decode_payload, canonical_json, chain_hash, check_storable, events_from_rows,
+    incident_id_problem, unstorable_text,
 )
 
 SCHEMA_VERSION = 1
@@ -104,6 +105,7 @@ class Store:
     # returns False when it cannot (the app is closing): then the checkpoint runs at once.
     backfill_later: Callable[[Callable[[], None]], bool] | None = None
     _backfill_due = False
+    _depth = 0  # transactions open: 1 inside one, more inside Store.transaction's savepoints
     caches = False  # the file has the cache tables (verified_heads, summaries): see _CACHES
     # Who this store's writes are recorded as, when a write does not say (`warroom --actor NAME`); None: default_actor().
     actor: str | None = None
@@ -468,28 +470,56 @@ class Store:
 
     class _Transaction:
         """One write. The file at the path is looked at before BEGIN IMMEDIATE (which would start using the
-        -wal there) and again before COMMIT: a log whose file went in between is rolled back, not committed."""
+        -wal there) and again before COMMIT: a log whose file went in between is rolled back, not committed.
+        Inside another (Store.transaction), a savepoint: its writes are undone if it fails, and committed, or
+        not, with the outer one."""
 
         def __init__(self, store: "Store") -> None:
             self.store = store
             self.conn = store.conn
+            self.nested = False
 
         def __enter__(self) -> sqlite3.Connection:
+            if self.store._depth:
+                self.nested = True
+                self.store._depth += 1
+                self.conn.execute("SAVEPOINT warroom_write")
+                return self.conn
             self.store._refuse_if_moved()
             self.conn = self.store.conn
             self.conn.execute("BEGIN IMMEDIATE")
+            self.store._depth = 1
             return self.conn
 
         def __exit__(self, exc_type: Any, *rest: Any) -> None:
+            self.store._depth -= 1
+            if self.nested:
+                if self.conn.in_transaction:  # else SQLite rolled the whole one back (an I/O error): the outer one says
+                    if exc_type:
+                        self.conn.execute("ROLLBACK TO warroom_write")
+                    self.conn.execute("RELEASE warroom_write")
+                return
             if exc_type is None and self.store._held:
                 self.store._look_at_file()
             if exc_type or self.store._moved:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:  # SQLite may have rolled back already (a full disk, an I/O error)
+                    self.conn.execute("ROLLBACK")
                 if exc_type is None:
                     self.store._refuse_if_moved()
                 return
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:  # nothing of it stays open for the next write to find
+                    self.conn.execute("ROLLBACK")
+                raise
             self.store._after_commit()
+
+    def transaction(self) -> "_Transaction":
+        """Several writes as one: every append and declaration inside is committed together, or none of them
+        (a request to `warroom receive` whose alerts go to two incidents). BEGIN IMMEDIATE comes first, so what is
+        read inside is what the writes chain onto: no other process writes in between."""
+        return self._transaction()
 
     def _transaction(self) -> "_Transaction":
         if self.readonly:
@@ -603,49 +633,59 @@ class Store:
         self, incident_id: str, items: Sequence[tuple[str, dict[str, Any], datetime | None]], actor: str | None,
         now: datetime,
     ) -> list[Event]:
-        """Inside a transaction: chain the events onto the incident's head, read once and written once."""
+        """Inside a transaction: chain the events onto the incident's head, read once and written once (the rows
+        in one executemany; each payload put in JSON once, and that text checked and hashed)."""
         head = self.conn.execute(
-            "SELECT last_seq, head_hash, status_at, severity_at FROM incidents WHERE id = ?", (incident_id,)
+            "SELECT i.last_seq, i.head_hash, i.status_at, i.severity_at, e.recorded_at FROM incidents AS i "
+            "LEFT JOIN events AS e ON e.incident = i.id AND e.seq = i.last_seq WHERE i.id = ?", (incident_id,)
         ).fetchone()
         if head is None:
             raise WarroomError(f"no incident {incident_id!r} in {self.path}")
-        last_seq, prev_hash, status_at, severity_at = head
-        recorded_at = now
-        if last_seq:
-            previous = self.conn.execute(
-                "SELECT recorded_at FROM events WHERE incident = ? AND seq = ?", (incident_id, last_seq)
-            ).fetchone()[0]
-            recorded_at = max(now, parse_iso(previous))  # never earlier than the event before it
+        last_seq, prev_hash, status_at, severity_at, previous = head
         check_in_range(now, "the clock's time")  # a clock gone wrong must not make the log unreadable
+        recorded_at = max(now, parse_iso(previous)) if last_seq and previous else now  # never before the event ahead
         recorded_text = iso(recorded_at)
         actor = actor or self.who()
         problem = unstorable_text(actor, "the actor")
         if problem:
             raise WarroomError(problem)
-        appended = []
+        latest = now + timedelta(seconds=1)
+        next_id = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0] + 1
+        rows: list[tuple] = []
+        appended: list[Event] = []
+        known_at: datetime | None = None  # the last `at` checked and written out: a batch's alerts mostly share one
+        at_text = ""
         for kind, payload, at in items:
-            at = truncate_ms(at) if at else now
-            if at > now + timedelta(seconds=1):
-                raise WarroomError(f"the time {local_hm(at)} is in the future: facts can only be recorded for the past")
-            at = check_in_range(min(at, now))
-            check_storable(kind, payload)
+            if at is None:
+                at = now
+            else:
+                at = truncate_ms(at)
+                if at > latest:
+                    raise WarroomError(f"the time {local_hm(at)} is in the future: facts can only be recorded for the past")
+                if at > now:
+                    at = now
+            if at != known_at:
+                at_text, known_at = iso(check_in_range(at)), at
+            payload_json = _storable_json(kind, payload)
             seq = last_seq + 1
-            payload_json = canonical_json(payload)
-            at_text = iso(at)
             digest = chain_hash(incident_id, seq, kind, actor, payload_json, at_text, recorded_text, prev_hash)
-            cursor = self.conn.execute(
-                f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (incident_id, seq, kind, actor, payload_json, at_text, recorded_text, prev_hash, digest),
-            )
-            status_at, severity_at = self._update_index(incident_id, kind, payload, at_text, status_at, severity_at)
-            appended.append(
-                Event(incident_id, seq, kind, actor, json.loads(payload_json), at, recorded_at, prev_hash, digest,
-                      cursor.lastrowid)
-            )
-            last_seq, prev_hash = seq, digest
+            rows.append((next_id, incident_id, seq, kind, actor, payload_json, at_text, recorded_text, prev_hash, digest))
+            appended.append(_new_event(Event, (incident_id, seq, kind, actor, _decode_payload(payload_json), at, recorded_at,
+                                                prev_hash, digest, next_id)))
+            if kind in _INDEXED:  # the listing columns are derived with this event (and those before it) in the log
+                self._insert_rows(rows)
+                status_at, severity_at = self._update_index(incident_id, kind, payload, at_text, status_at, severity_at)
+            last_seq, prev_hash, next_id = seq, digest, next_id + 1
+        self._insert_rows(rows)
         self.conn.execute("UPDATE incidents SET last_seq = ?, head_hash = ? WHERE id = ?", (last_seq, prev_hash, incident_id))
         self._carry_verified_head(incident_id, head[0], head[1], last_seq, prev_hash)
         return appended
+
+    def _insert_rows(self, rows: list[tuple]) -> None:
+        """The rows chained so far, written, and the list emptied."""
+        if rows:
+            self.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            rows.clear()
 
     def _carry_verified_head(self, incident_id: str, old_seq: int, old_hash: str, seq: int, digest: str) -> None:
         """Events this store chained onto a verified head are verified as written: the head moves with them (one
@@ -774,7 +814,7 @@ class Store:
 
     def events(self, incident_id: str, *, after_seq: int = 0) -> list[Event]:
         """An incident's events in the order they were recorded."""
-        return [Event.from_row(row) for row in self.iter_rows(incident_id, after_seq=after_seq)]
+        return events_from_rows(self.iter_rows(incident_id, after_seq=after_seq))
 
     def iter_rows(self, incident_id: str, *, after_seq: int = 0) -> Iterator[tuple]:
         return self.conn.execute(
@@ -787,7 +827,7 @@ class Store:
         rows = self.conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) ORDER BY incident, seq", tuple(wanted)
         )
-        return [Event.from_row(row) for row in rows]
+        return events_from_rows(rows)
 
     def events_after(self, last_id: int, incident_id: str | None = None) -> list[Event]:
         """Events written (by anyone) since row id `last_id`: what a follower has not seen yet."""
@@ -799,7 +839,7 @@ class Store:
             rows = self.conn.execute(
                 f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? AND +incident = ? ORDER BY id", (last_id, incident_id)
             )
-        return [Event.from_row(row) for row in rows]
+        return events_from_rows(rows)
 
     def last_event_id(self) -> int:
         return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
@@ -988,6 +1028,32 @@ class Store:
                 )
                 self._carry_verified_head(incident_id, 0, GENESIS, last["seq"], last["hash"])  # check_import verified it
         return list(by_incident)
+
+
+# The kinds whose event moves the incidents table's listing columns (_update_index); an alert or a note does not.
+_INDEXED = frozenset({kinds.STATUS, kinds.RESOLVED, kinds.REOPENED, kinds.SEVERITY, kinds.TITLE})
+_new_event = tuple.__new__  # Event's own __new__ is a Python function: a third of the time of building one
+_TIME_FIELDS = {kind: tuple(name for name, spec in fields.items() if spec.type.startswith("time"))
+                for kind, fields in kinds.PAYLOADS.items()}
+
+
+def _storable_json(kind: str, payload: Any) -> str:
+    """The payload's canonical JSON, or the one line check_storable says: the text made once is searched for
+    what UTF-8 cannot hold (a lone surrogate) rather than every key and value walked, and the payload's times
+    are checked to be in the stored form."""
+    if not isinstance(payload, Mapping):
+        check_storable(kind, payload)  # raises, naming what the payload is
+    text = canonical_json(payload)
+    if _SURROGATE.search(text) is not None:
+        check_storable(kind, payload)  # says which field
+        raise WarroomError(unstorable_text(text, f"the {kind} event's payload") or f"the {kind} event's payload is not UTF-8 text")
+    for name in _TIME_FIELDS.get(kind, ()):
+        value = payload.get(name)
+        if value:
+            problem = stored_time_problem(value)
+            if problem:
+                raise WarroomError(f"the {kind} event's {name}: {problem}")
+    return text
 
 
 def _title_of(payload: str) -> str:
