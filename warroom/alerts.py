@@ -268,9 +268,25 @@ class AlertLedger:
         self.store = store
         self._incidents: dict[str, _Folded] = {}
         self._fresh: set[str] = set()  # incidents read up to their end since begin()
+        self._declared: set[str] = set()  # incidents declared by the batch being planned: not committed yet
 
     def begin(self) -> None:
         """A new batch of requests: each incident's log is read again (once) for what others wrote meanwhile."""
+        self._fresh.clear()
+
+    def declared(self, incident_id: str) -> None:
+        """The batch declared this incident (its fold is forgotten if the batch is rolled back)."""
+        self._declared.add(incident_id)
+        self._fresh.clear()  # its declaration (the runbook) is read for the route's next alerts
+
+    def committed(self) -> None:
+        self._declared.clear()
+
+    def rolled_back(self) -> None:
+        """The batch was not committed: the incidents it declared are not in the log (their ids may be used again)."""
+        for incident_id in self._declared:
+            self._incidents.pop(incident_id, None)
+        self._declared.clear()
         self._fresh.clear()
 
     def folded(self, incident_id: str) -> _Folded:
@@ -382,7 +398,8 @@ def plan(requests: Iterable[tuple[list[Received], str | None]], store: Store, pl
          now: datetime, actor_of: Mapping[str, str]) -> list[tuple[dict[str, list[tuple[str, dict, datetime]]], Outcome] | AlertError]:
     """Route and deduplicate several requests' alerts in order, each request all or nothing: per request,
     the events to append per incident and what it did, or the AlertError that refuses it whole. Declarations a
-    route makes are committed here (the alert goes into the incident it makes)."""
+    route makes are written here (the alert goes into the incident it makes): call it inside Store.transaction,
+    with the appends, and tell the ledger `committed()` or `rolled_back()`."""
     ledger.begin()
     open_ids = [row.id for row in store.open_incidents()]
     pending_status: dict[str, dict[str, str]] = {}  # per incident: fingerprint: state, for alerts planned not yet stored
@@ -408,7 +425,7 @@ def plan(requests: Iterable[tuple[list[Received], str | None]], store: Store, pl
                 if not incident_id:  # the first alert a route declares for: the route's next alerts go into it
                     payload = declared_from(alert, where.route, playbook, now, actor_of[alert.source])
                     incident_id = store.declare(payload, actor=actor_of[alert.source]).incident
-                    ledger.begin()  # its declaration (the runbook) is read for the route's next alerts
+                    ledger.declared(incident_id)
                     declared_by[where.route.id] = incident_id
                     open_ids.insert(0, incident_id)
                     outcome.declared.append(incident_id)

@@ -155,26 +155,42 @@ class Writer(threading.Thread):
             store.close()
 
     def _commit(self, store: Store, ledger: AlertLedger, group: list[_Pending]) -> None:
-        answers: list[Any] = []
-        try:
-            results = plan([(p.alerts, p.incident) for p in group], store, self.playbook, ledger, self.clock.now(), self.actors)
-            merged: dict[tuple[str, str], list] = {}
-            for pending, result in zip(group, results):
-                if isinstance(result, AlertError):
-                    continue
-                actor = self.actors[pending.alerts[0].source] if pending.alerts else ""
-                for incident_id, items in result[0].items():
-                    merged.setdefault((incident_id, actor), []).extend(items)
-            for (incident_id, actor), items in merged.items():
-                ledger.took(store.append_many(incident_id, items, actor=actor))
-            answers = [r if isinstance(r, AlertError) else r[1].to_json() for r in results]
-        except WarroomError as error:
-            answers = [AlertError(f"nothing stored: {error}", 409)] * len(group)
-        except Exception as error:  # a database error: the client retries (Alertmanager does, on a 5xx)
-            print(f"warroom receive: {one_line(type(error).__name__)}: {one_line(error)}", file=sys.stderr)
-            answers = [AlertError(f"nothing stored: {one_line(error)}", 503)] * len(group)
+        answers = self._attempt(store, ledger, group)
+        if answers is None:  # the group's one transaction failed: each request alone, so only one that fails is refused
+            answers = [answer for pending in group for answer in self._attempt(store, ledger, [pending]) or ()]
         for pending, answer in zip(group, answers):
             pending.loop.call_soon_threadsafe(_settle, pending.future, answer)
+
+    def _attempt(self, store: Store, ledger: AlertLedger, group: list[_Pending]) -> list[Any] | None:
+        """The requests routed, deduplicated and stored in one transaction (BEGIN IMMEDIATE before the log is read
+        for repeats: another receiver on the file cannot store the same alert in between), and their answers; all
+        of it or, when the database fails, none of it: then None for a group (to be tried a request at a time), or
+        a request's refusal."""
+        try:
+            with store.transaction():
+                results = plan([(p.alerts, p.incident) for p in group], store, self.playbook, ledger, self.clock.now(),
+                               self.actors)
+                merged: dict[tuple[str, str], list] = {}
+                for pending, result in zip(group, results):
+                    if isinstance(result, AlertError):
+                        continue
+                    actor = self.actors[pending.alerts[0].source] if pending.alerts else ""
+                    for incident_id, items in result[0].items():
+                        merged.setdefault((incident_id, actor), []).extend(items)
+                appended = [store.append_many(incident_id, items, actor=actor) for (incident_id, actor), items in merged.items()]
+        except Exception as error:
+            ledger.rolled_back()
+            if len(group) > 1:
+                return None
+            if isinstance(error, WarroomError):
+                return [AlertError(f"nothing stored: {error}", 409)]
+            # A database error: the client retries (Alertmanager does, on a 5xx).
+            print(f"warroom receive: {one_line(type(error).__name__)}: {one_line(error)}", file=sys.stderr)
+            return [AlertError(f"nothing stored: {one_line(error)}", 503)]
+        ledger.committed()
+        for events in appended:
+            ledger.took(events)
+        return [r if isinstance(r, AlertError) else r[1].to_json() for r in results]
 
 
 def _settle(future: asyncio.Future, answer: Any) -> None:
@@ -247,13 +263,22 @@ def run(open_store: Callable[[], Store], playbook: Playbook, clock: Clock, liste
     if writer.failed is not None:
         raise writer.failed
     try:
-        asyncio.run(_serve(make_app(writer, token), host, port, token is not None))
+        asyncio.run(serve_app(make_app(writer, token), host, port, lambda bound: _listening_line(host, bound, token is not None)))
     finally:
         writer.requests.put(None)
         writer.join(timeout=30)
 
 
-async def _serve(app: web.Application, host: str, port: int, with_token: bool) -> None:
+def _listening_line(host: str, port: int, with_token: bool) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return (f"warroom receive: listening on http://{shown}:{port} (POST {', '.join(ENDPOINTS)})"
+            f"{'; a bearer token is required' if with_token else ''}")
+
+
+async def serve_app(app: web.Application, host: str, port: int, said: Callable[[int], str]) -> None:
+    """Run an aiohttp app on HOST:PORT until SIGINT or SIGTERM (`warroom receive`, `warroom serve`): once it
+    listens, the line `said(bound port)` on stderr (port 0 binds a free one, which tests read from that line);
+    a port it cannot take is one line. What is in flight is answered before it returns."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_address=True)
@@ -263,9 +288,7 @@ async def _serve(app: web.Application, host: str, port: int, with_token: bool) -
         await runner.cleanup()
         raise WarroomError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     bound = site._server.sockets[0].getsockname()[1] if site._server and site._server.sockets else port  # type: ignore[union-attr]
-    shown = f"[{host}]" if ":" in host else host
-    print(f"warroom receive: listening on http://{shown}:{bound} (POST {', '.join(ENDPOINTS)})"
-          f"{'; a bearer token is required' if with_token else ''}", file=sys.stderr, flush=True)
+    print(said(bound), file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -273,4 +296,4 @@ async def _serve(app: web.Application, host: str, port: int, with_token: bool) -
     try:
         await stop.wait()
     finally:
-        await runner.cleanup()  # answers what is in flight first
+        await runner.cleanup()
