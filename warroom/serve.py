@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import hmac
 import shlex
-import signal
 import sys
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -21,7 +20,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from warroom.errors import WarroomError
-from warroom.receive import parse_listen, read_token, refuse
+from warroom.receive import parse_listen, read_token, refuse, serve_app
 
 DEFAULT_LISTEN = "127.0.0.1:8000"
 MAX_SESSIONS = 16  # browser tabs at once: each is a process
@@ -135,27 +134,11 @@ def run(db: Path, playbook: str | None, actor: str | None, listen: str, token_fi
     if not db.exists():
         raise WarroomError(f"{db}: no database there yet: declare an incident first (the wall only reads)")
     wall_command, console_command = commands(db, playbook, actor)
-    asyncio.run(_serve(make_app(wall_command, console_command, token), host, port, token is not None))
+    app = make_app(wall_command, console_command, token)
+    asyncio.run(serve_app(app, host, port, lambda bound: _listening_line(host, bound, token is not None)))
 
 
-async def _serve(app: web.Application, host: str, port: int, with_console: bool) -> None:
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_address=True)
-    try:
-        await site.start()
-    except OSError as error:
-        await runner.cleanup()
-        raise WarroomError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-    bound = site._server.sockets[0].getsockname()[1] if site._server and site._server.sockets else port  # type: ignore[union-attr]
+def _listening_line(host: str, port: int, with_console: bool) -> str:
     shown = f"[{host}]" if ":" in host else host
-    console = f"; the console at http://{shown}:{bound}/console?token=..." if with_console else ""
-    print(f"warroom serve: the wall at http://{shown}:{bound}/{console}", file=sys.stderr, flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    console = f"; the console at http://{shown}:{port}/console?token=..." if with_console else ""
+    return f"warroom serve: the wall at http://{shown}:{port}/{console}"
