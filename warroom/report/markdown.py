@@ -71,10 +71,12 @@ class _Review:
     folded: bool = False  # the timeline folded a run of alerts: the appendix lists every one
     _said: dict[datetime, tuple[str, str]] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
+    cell: Callable[[object], str] = md_cell  # md_cell, remembering each text's cell (_remembering_cells)
 
     @classmethod
     def of(cls, events: list[Event], now: datetime) -> "_Review":
-        entries, state = walk(events, md_cell)  # the descriptions are timeline cells
+        cell = _remembering_cells()
+        entries, state = walk(events, cell)  # the descriptions are timeline cells
         if not state.declared or state.started_at is None or state.playbook is None:
             raise WarroomError("the events hold no declared incident: nothing to report")
         start = state.started_at
@@ -86,7 +88,7 @@ class _Review:
         after = [e for e in entries if resolved_at is not None and e.event.at > resolved_at]
         return cls(
             state, state.playbook, entries, metrics(state, now), now, start, state.resolved_at or now,
-            zone_name(start), dated, declaration, during, after,
+            zone_name(start), dated, declaration, during, after, cell=cell,
         )
 
     def when_said(self, when: datetime) -> tuple[str, str]:
@@ -103,6 +105,22 @@ class _Review:
         if name is None:
             name = self._names[actor] = md_inline(actor)
         return name
+
+
+def _remembering_cells() -> Callable[[object], str]:
+    """md_cell for one report, each text escaped once: every alert is a cell in the timeline and again in the
+    appendix, and a storm repeats its texts (100,000 alerts made 180,000 md_cell calls)."""
+    made: dict[str, str] = {}
+
+    def cell(text: object) -> str:
+        if type(text) is not str:
+            return md_cell(text)
+        found = made.get(text)
+        if found is None:
+            found = made[text] = md_cell(text)
+        return found
+
+    return cell
 
 
 def _row(*cells: str) -> str:
@@ -486,7 +504,7 @@ def _alerts(r: _Review) -> list[str]:
     for entry in r.entries:
         if entry.event.kind == kinds.ALERT:
             local, since = r.when_said(entry.event.at)
-            lines.append(_row(local, since, r.who(entry.event.actor), md_cell(entry.event.payload.get("text", ""))))
+            lines.append(_row(local, since, r.who(entry.event.actor), r.cell(entry.event.payload.get("text", ""))))
     return lines + [""]
 
 
