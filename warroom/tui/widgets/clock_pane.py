@@ -135,6 +135,7 @@ class IncidentClock(Vertical):
         super().__init__(**kwargs)
         self.hints = hints
         self._alert_shown = ""
+        self._drawn_for: tuple | None = None  # what the lines were last derived from (see _derived_from)
 
     def compose(self) -> ComposeResult:
         yield Digits("0:00:00", id="elapsed")
@@ -162,15 +163,27 @@ class IncidentClock(Vertical):
     def watch_now(self) -> None:
         self._refresh_view()
 
+    @staticmethod
+    def _derived_from(state: IncidentState, now: datetime, width: int) -> tuple:
+        """Everything the digits and the lines read (views.elapsed, response, current_phase, next_update and the
+        pieces above): a state that differs in nothing here (a tick, an alert, a note) leaves them as they are."""
+        return (now, width, state.playbook, state.started_at, state.resolved_at, state.status, state.severity,
+                state.severity_history, state.acknowledged_at, state.phase, state.eta, state.last_update_at)
+
     def _refresh_view(self) -> None:
         state, now = self.state, self.now
         if state is None or now is None or not state.declared or not self.is_mounted:
             return
+        width = self.content_size.width
+        self._show_latest_alert(state, width)
+        derived_from = self._derived_from(state, now, width)
+        if derived_from == self._drawn_for:
+            return
+        self._drawn_for = derived_from
         digits = self.query_one("#elapsed", Digits)
         value = format_clock(views.elapsed(state, now))
         if digits.value != value:
             digits.update(value)
-        width = self.content_size.width
         for widget_id, pieces in (
             ("clock-started", started_pieces(state)),
             ("clock-response", response_pieces(state, now, hints=self.hints)),
@@ -178,7 +191,6 @@ class IncidentClock(Vertical):
             ("clock-eta", eta_and_update_pieces(state, now, hints=self.hints)),
         ):
             self.query_one(f"#{widget_id}", LiveLine).show(line(pieces, width))
-        self._show_latest_alert(state, width)
         # On the widgets that change colour: a class on the pane would restyle every line in it.
         overdue = views.response(state, now).state == "overdue"
         self.set_class(overdue, "-overdue")
