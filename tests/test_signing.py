@@ -3,6 +3,7 @@ and a tamper matrix against a signed and an unsigned log, each with the exact li
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -17,7 +18,7 @@ from conftest import count_events, declaration_payload
 from warroom import events as kinds
 from warroom.cli import Context, cli
 from warroom.clock import FakeClock
-from warroom.events import GENESIS, chain_hash
+from warroom.events import GENESIS, canonical_json, chain_hash
 from warroom.store import Store
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen (OpenSSH 8.9 or later) is not installed")
@@ -337,6 +338,87 @@ def test_truncated_export_then_import_unsigned(warroom: Warroom, unsigned: str, 
         "ok: 1 incident, 9 events, every chain verifies\n"
         f"unsigned: {unsigned} (no checkpoint: a truncation, a re-chained rewrite or a forged append cannot be told)\n"
     )
+
+
+def cut_beside(tmp_path: Path, lines: int, name: str = "cut.jsonl") -> Path:
+    """The export cut to its first `lines` events, with its checkpoint file beside it, as it was written."""
+    cut = truncated_export(tmp_path, lines).rename(tmp_path / name)
+    shutil.copyfile(tmp_path / "out.jsonl.checkpoint", tmp_path / f"{name}.checkpoint")
+    return cut
+
+
+def test_a_truncated_export_with_its_checkpoint_beside_it_is_refused_and_nothing_written(
+    warroom: Warroom, signed: str, keys: Path, tmp_path: Path
+) -> None:
+    fresh = tmp_path / "fresh.db"
+    for lines, expected in (
+        (9, "the log ends at event 9; event 10 was removed"),
+        (6, "the log ends at event 6; events 7-10 were removed"),
+    ):
+        cut = cut_beside(tmp_path, lines)
+        assert warroom.failed("import", str(cut), db=fresh) == (
+            f"{cut}: refused, {cut}.checkpoint ({SAID}) does not match: {expected}"
+        )
+        assert not fresh.exists()
+    # Only the checkpoint event cut off: the first 10 events still end in its head (as verify --checkpoint says).
+    cut = cut_beside(tmp_path, 10)
+    assert warroom.ok("import", str(cut), "--allowed-signers", str(keys / "allowed_signers"), db=fresh) == f"imported {signed}\n"
+
+
+def test_an_export_whose_checkpoint_beside_it_does_not_hold_is_refused(
+    warroom: Warroom, signed: str, keys: Path, tmp_path: Path
+) -> None:
+    fresh = tmp_path / "fresh.db"
+    out = tmp_path / "out.jsonl"
+    checkpoint = tmp_path / "out.jsonl.checkpoint"
+    whole = checkpoint.read_text(encoding="utf-8")
+    # Re-chained: the records rewritten with warroom's own chain hash, so the chain alone still verifies.
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    records[7]["payload"] = {"text": "cache never flushed"}
+    prev = GENESIS
+    for record in records:
+        record["prev_hash"] = prev
+        record["hash"] = prev = chain_hash(
+            record["incident"], record["seq"], record["kind"], record["actor"], canonical_json(record["payload"]), record["at"],
+            record["recorded_at"], record["prev_hash"],
+        )
+    rewritten = tmp_path / "rewritten.jsonl"
+    rewritten.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    (tmp_path / "rewritten.jsonl.checkpoint").write_text(whole, encoding="utf-8")
+    assert warroom.failed("import", str(rewritten), db=fresh) == (
+        f"{rewritten}: refused, {rewritten}.checkpoint ({SAID}) does not match: event 10's hash differs "
+        "(the log up to it was rewritten and re-chained)"
+    )
+    # Another log of the same incident (its event 1 differs), whose chain is sound.
+    fresh_log = tmp_path / "elsewhere.db"
+    Warroom(fresh_log, warroom.clock).ok("declare", "--severity", "P2", "--title", "Elsewhere")
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    Warroom(fresh_log, warroom.clock).ok("export", signed, "-o", str(elsewhere))
+    (tmp_path / "elsewhere.jsonl.checkpoint").write_text(whole, encoding="utf-8")
+    first = json.loads(elsewhere.read_text(encoding="utf-8").splitlines()[0])["hash"]
+    assert warroom.failed("import", str(elsewhere), db=fresh) == (
+        f"{elsewhere}: refused, {elsewhere}.checkpoint ({SAID}) does not match: event 1 differs "
+        f"(its hash begins {first[:16]}, not {whole.split(chr(10))[0].rsplit('/', 1)[1]})"
+    )
+    # Another incident's checkpoint beside it; one that is no checkpoint at all; a signature that is not alex's.
+    other = whole.replace(f"warroom/{signed}/", "warroom/INC-9/", 1)
+    checkpoint.write_text(other, encoding="utf-8")
+    assert warroom.failed("import", str(out), db=fresh) == (
+        f"{out}: refused, {checkpoint} (signed by alex@example.org, 10 events, {SIGNED_AT}) is a checkpoint of INC-9, "
+        f"which {out} does not hold"
+    )
+    checkpoint.write_text("not a checkpoint\n", encoding="utf-8")
+    assert warroom.failed("import", str(out), db=fresh, exit_code=2) == (
+        f"{checkpoint}: not a warroom checkpoint: no blank line between the note and its signature"
+    )
+    checkpoint.write_text(whole, encoding="utf-8")
+    only_eve = keys / "only_eve"
+    only_eve.write_text(allowed_line(keys / "eve"), encoding="utf-8")
+    line = warroom.failed("import", str(out), "--allowed-signers", str(only_eve), db=fresh)
+    assert line.startswith(f"{out}: refused, {checkpoint} ({SAID}): its key SHA256:") and line.endswith(f"is not in {only_eve}")
+    assert not fresh.exists()
+    # The whole export with its own checkpoint: imported, its signature checked.
+    assert warroom.ok("import", str(out), "--allowed-signers", str(keys / "allowed_signers"), db=fresh) == f"imported {signed}\n"
 
 
 # --- who signed -----------------------------------------------------------------------------------

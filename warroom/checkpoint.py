@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from warroom import events as kinds
 from warroom.clock import iso, parse_iso, stored_time_problem, truncate_ms
@@ -428,6 +428,36 @@ def log_problem(
 def read_checkpoints(paths: Sequence[str]) -> list[tuple[str, Checkpoint]]:
     """External checkpoint files, each read (and refused, in one line) before the log is opened."""
     return [(f"the checkpoint in {path}", read_file(path)) for path in paths]
+
+
+def beside_import(source: str, by_incident: Mapping[str, Sequence[Mapping]], signers: Signers | None = None) -> str | None:
+    """`warroom import FILE`: FILE.checkpoint, when there is one (every export of a signed log has one beside it),
+    must hold for the records: its incident's first `count` events, ending in its head, from the same event 1 (and,
+    given `signers`, its signature verifies). None when there is none or it holds; else why, in one line. A file
+    there that is not a checkpoint refuses the import too (read_file's line)."""
+    path = f"{source}.checkpoint"
+    if not os.path.lexists(path):
+        return None
+    checkpoint = read_file(path)
+    said = f"{path} ({checkpoint.said()})"
+    records = by_incident.get(checkpoint.incident)
+    if not records:
+        return f"{said} is a checkpoint of {checkpoint.incident}, which {source} does not hold"
+    by_seq = {record.get("seq"): record for record in records}
+    first = str(by_seq.get(1, {}).get("hash", ""))[:LOG_ID_DIGITS]
+    if first != checkpoint.log_id:
+        return f"{said} does not match: event 1 differs (its hash begins {first or 'nothing'}, not {checkpoint.log_id})"
+    count = max(by_seq)
+    if checkpoint.count > count:
+        gone = f"event {count + 1} was" if checkpoint.count == count + 1 else f"events {count + 1}-{checkpoint.count} were"
+        return f"{said} does not match: the log ends at event {count}; {gone} removed"
+    if by_seq.get(checkpoint.count, {}).get("hash") != checkpoint.head:
+        return f"{said} does not match: event {checkpoint.count}'s hash differs (the log up to it was rewritten and re-chained)"
+    if signers is not None:
+        wrong = signers.problem(checkpoint)
+        if wrong:
+            return f"{said}: {wrong}"
+    return None
 
 
 def external_for(incident_id: str, external: Sequence[tuple[str, Checkpoint]]) -> list[tuple[str, Checkpoint]]:

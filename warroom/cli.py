@@ -702,15 +702,25 @@ def _write_whole(target: Path, text: str) -> None:
 
 @cli.command(name="import")
 @click.argument("file", metavar="FILE")
+@click.option("--allowed-signers", metavar="FILE", help="Check the signature of FILE.checkpoint, when there is one, against FILE (git's allowed_signers format).")
+@click.option("--revoked", metavar="FILE", help="With --allowed-signers: refuse keys in FILE (a KRL or public keys, ssh-keygen -Y verify -r).")
 @click.pass_context
-def import_(ctx: click.Context, file: str) -> None:
-    """Import an exported jsonl log; refused whole unless every record is a sound event and every chain verifies."""
+def import_(ctx: click.Context, file: str, allowed_signers: str | None, revoked: str | None) -> None:
+    """Import an exported jsonl log; refused whole unless every record is a sound event, every chain verifies and
+    FILE.checkpoint beside it, if there is one, matches the log (and its signature, with --allowed-signers)."""
+    from warroom import checkpoint
     from warroom.store import check_import
 
     context = _ctx(ctx)
+    if revoked and not allowed_signers:
+        raise WarroomError("--revoked needs --allowed-signers FILE: the keys to check signatures against")
+    signers = checkpoint.Signers(allowed_signers, revoked) if allowed_signers else None
     records, lines = read_export(file)
     # Every record checked before the database is opened: a refused import creates no file and writes nothing.
-    check_import(records, file, lines, context.clock.now())
+    by_incident = check_import(records, file, lines, context.clock.now())
+    unmatched = checkpoint.beside_import(file, by_incident, signers)
+    if unmatched:
+        raise WarroomError(f"{file}: refused, {unmatched}", exit_code=1)
     imported = context.store().import_records(records, file, lines)
     for incident_id in imported:
         say(f"imported {incident_id}")
