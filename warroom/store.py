@@ -816,6 +816,13 @@ class Store:
         """An incident's events in the order they were recorded."""
         return events_from_rows(self.iter_rows(incident_id, after_seq=after_seq))
 
+    def event_chunks(self, incident_id: str, *, after_seq: int = 0, size: int = 2000) -> Iterator[list[Event]]:
+        """An incident's events as `events` reads them, `size` at a time: a reader that keeps less of each event
+        than it reads (a follower: incident.held) has one chunk in full at a time, not the whole log."""
+        rows = self.iter_rows(incident_id, after_seq=after_seq)
+        while chunk := rows.fetchmany(size):
+            yield events_from_rows(chunk)
+
     def iter_rows(self, incident_id: str, *, after_seq: int = 0) -> Iterator[tuple]:
         return self.conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE incident = ? AND seq > ? ORDER BY seq", (incident_id, after_seq)

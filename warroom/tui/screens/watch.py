@@ -13,6 +13,7 @@ from textual.widgets import Static
 from warroom import events as kinds
 from warroom import views
 from warroom.clock import format_clock, format_duration
+from warroom.errors import WarroomError
 from warroom.events import Event
 from warroom.incident import IncidentLog, IncidentState
 from warroom.text import one_line
@@ -88,9 +89,9 @@ class WatchScreen(Screen):
         # Taken before the incident's events: one committed in between is then read again by the next tick
         # (and left out there, see _took), never missed.
         self.last_event_id = store.last_event_id()
-        events = (self.app.read_log(self, self.incident_id) if self.incident_id else []) or []
+        self.incident_log = self._read_log()
+        events = self.incident_log.events  # as held: the timeline shows these same objects
         self._held_up_to = max((e.id for e in events), default=0)
-        self.incident_log = IncidentLog(events)
         self.now = self.app.clock.now().replace(microsecond=0)
         self.state = self.incident_log.state if events else None
         if events and self.incident_id:
@@ -100,6 +101,16 @@ class WatchScreen(Screen):
         timeline.border_subtitle = ""  # the console's "(o)" key hint: nothing is typed on a wall
         self._show_other_incidents()
         self._draw()
+
+    def _read_log(self) -> IncidentLog:
+        """The followed incident's log, read a chunk at a time and held as the wall keeps it (incident.held): a
+        wall opened on 60,000 received alerts never has them all in full, labels and all, at once."""
+        if not self.incident_id:
+            return IncidentLog(())
+        try:
+            return IncidentLog(event for chunk in self.app.store.event_chunks(self.incident_id) for event in chunk)
+        except WarroomError:  # unreadable: read as every screen reads it, which says why and takes the wall away
+            return IncidentLog(self.app.read_log(self, self.incident_id) or ())
 
     def _show_other_incidents(self) -> None:
         """The wall follows one incident; the header says which others are open too."""
@@ -132,9 +143,9 @@ class WatchScreen(Screen):
         if not mine:
             return
         self._held_up_to = mine[-1].id
-        self.incident_log.extend(mine)
+        taken = self.incident_log.take(mine)  # as held: one copy of each event for the fold and the timeline
         self.state = self.incident_log.state
-        self.query_one(Timeline).add_events(mine, self.state.playbook, self.state.started_at)
+        self.query_one(Timeline).add_events(taken, self.state.playbook, self.state.started_at)
         self._draw()
 
     def _draw(self) -> None:
