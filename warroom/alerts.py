@@ -101,7 +101,8 @@ def parse_body(body: bytes, endpoint: str) -> list[Received]:
         items = _plain_alerts(document)
     if len(items) > MAX_ALERTS:
         raise AlertError(f"the body holds {len(items):,} alerts: expected at most {MAX_ALERTS:,} a request", 413)
-    return [_alert(item, index, source, escapes) for index, item in enumerate(items)]
+    times: dict[str, datetime | None] = {}
+    return [_alert(item, index, source, escapes, times) for index, item in enumerate(items)]
 
 
 def _webhook_alerts(document: Any, who: str, version: str | None) -> list:
@@ -130,51 +131,66 @@ def _plain_alerts(document: Any) -> list:
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def _alert(item: Any, index: int, source: str, escapes: bool = True) -> Received:
-    where = f"alerts[{index + 1}]"
+def _alert(item: Any, index: int, source: str, escapes: bool = True, times: dict | None = None) -> Received:
+    """One alert of a body, checked; `times`: the RFC 3339 times read so far in this body (a batch's alerts mostly
+    share their startsAt, and every firing one Go's zero endsAt). Where a problem is (alerts[N].field) is written
+    out only when there is one."""
     if not isinstance(item, dict):
-        raise AlertError(f"{where}: expected an object, got {_kind(item)}")
-    labels = _labels(item.get("labels"), f"{where}.labels")
-    annotations = _labels(item.get("annotations"), f"{where}.annotations")
+        raise AlertError(f"alerts[{index + 1}]: expected an object, got {_kind(item)}")
+    labels = _labels(item.get("labels"), index, "labels")
+    annotations = _labels(item.get("annotations"), index, "annotations")
     status = item.get("status", "firing")
     if status not in ALERT_STATUSES:
-        raise AlertError(f"{where}.status: {quoted(status)}: expected firing or resolved")
-    starts = _time(item.get("startsAt", item.get("starts_at")), f"{where}.startsAt")
-    ends = _time(item.get("endsAt", item.get("ends_at")), f"{where}.endsAt")
+        raise AlertError(f"alerts[{index + 1}].status: {quoted(status)}: expected firing or resolved")
+    if times is None:
+        times = {}
+    starts = _time_of(item.get("startsAt", item.get("starts_at")), index, "startsAt", times)
+    ends = _time_of(item.get("endsAt", item.get("ends_at")), index, "endsAt", times)
     text = item.get("text")
     if text is not None and not isinstance(text, str):
-        raise AlertError(f"{where}.text: expected text, got {_kind(text)}")
+        raise AlertError(f"alerts[{index + 1}].text: expected text, got {_kind(text)}")
     if source == SOURCES["alerts"] and not (text or "").strip() and not labels:
-        raise AlertError(f"{where}: neither text nor labels: expected at least one")
+        raise AlertError(f"alerts[{index + 1}]: neither text nor labels: expected at least one")
     fingerprint = item.get("fingerprint")
     if fingerprint is not None and (not isinstance(fingerprint, str) or not fingerprint or len(fingerprint) > 128):
-        raise AlertError(f"{where}.fingerprint: expected text of 1 to 128 characters, got {_kind(fingerprint)}")
+        raise AlertError(f"alerts[{index + 1}].fingerprint: expected text of 1 to 128 characters, got {_kind(fingerprint)}")
     fingerprint = fingerprint or label_fingerprint(labels, text or "")
     if text is not None and len(text) > MAX_TEXT:
-        raise AlertError(f"{where}.text: {len(text):,} characters: expected at most {MAX_TEXT:,}")
+        raise AlertError(f"alerts[{index + 1}].text: {len(text):,} characters: expected at most {MAX_TEXT:,}")
     if status == "firing":
         ends = None  # Alertmanager sends a firing alert's expected end (now + resolve_timeout): not a fact yet
     received = Received(status, labels, annotations, fingerprint, starts, ends, source,
                         text.strip() if text and text.strip() else alert_line(status, labels, annotations))
-    problem = unstorable_text(received.payload(), where) if escapes else None
+    problem = unstorable_text(received.payload(), f"alerts[{index + 1}]") if escapes else None
     if problem:
         raise AlertError(problem)
     return received
 
 
-def _labels(value: Any, where: str) -> dict[str, str]:
+def _labels(value: Any, index: int, field: str) -> dict[str, str]:
     if value is None:
         return {}
-    if not isinstance(value, dict):
-        raise AlertError(f"{where}: expected an object of name: text, got {_kind(value)}")
+    if type(value) is not dict:
+        raise AlertError(f"alerts[{index + 1}].{field}: expected an object of name: text, got {_kind(value)}")
     if len(value) > MAX_LABELS:
-        raise AlertError(f"{where}: {len(value):,} of them: expected at most {MAX_LABELS}")
+        raise AlertError(f"alerts[{index + 1}].{field}: {len(value):,} of them: expected at most {MAX_LABELS}")
     for name, text in value.items():
-        if not isinstance(text, str):
-            raise AlertError(f"{where}.{_clip(name)}: expected text, got {_kind(text)}")
-        if len(text) > MAX_TEXT or len(name) > MAX_TEXT:
-            raise AlertError(f"{where}.{_clip(name)}: {len(text):,} characters: expected at most {MAX_TEXT:,}")
-    return dict(value)
+        if type(text) is not str or len(text) > MAX_TEXT or len(name) > MAX_TEXT:
+            where = f"alerts[{index + 1}].{field}.{_clip(name)}"
+            if not isinstance(text, str):
+                raise AlertError(f"{where}: expected text, got {_kind(text)}")
+            raise AlertError(f"{where}: {len(text):,} characters: expected at most {MAX_TEXT:,}")
+    return value  # the body's own object, fresh from json.loads: no one else holds it
+
+
+def _time_of(value: Any, index: int, field: str, times: dict) -> datetime | None:
+    """_time, read once per body for each text (the same text is the same time)."""
+    if type(value) is str:
+        if value in times:
+            return times[value]
+        times[value] = when = _time(value, f"alerts[{index + 1}].{field}")
+        return when
+    return _time(value, f"alerts[{index + 1}].{field}")
 
 
 # Go's zero time: what Alertmanager sends as endsAt of an alert that has no end yet (in some versions).
