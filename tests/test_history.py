@@ -387,3 +387,31 @@ def test_followups_read_their_events_by_the_kind_index(db_path, clock, logged) -
             )
         )
     assert "events_kind" in plan
+
+
+def test_drills_are_marked_from_the_cached_folds_and_from_the_log_when_a_fold_does_not_say(
+    db_path, clock, playbook, monkeypatch
+) -> None:
+    with Store(db_path, clock=clock) as store:
+        _busy_year(store, clock, playbook)  # INC-5 is the drill
+        bring_up_to_date(store)
+    listings = dict(sqlite3.connect(db_path).execute("SELECT incident, listing FROM summaries"))
+    assert {ident: json.loads(text)["drill"] for ident, text in listings.items()} == {
+        f"INC-{n}": n == 5 for n in range(1, 7)
+    }
+
+    def no_query(self):
+        raise AssertionError("the drills were read from the log although every cached fold says")
+
+    monkeypatch.setattr(Store, "drills", no_query)
+    listed = _stats_and_list(db_path, clock)[1]
+    assert {row["id"] for row in listed if row["drill"]} == {"INC-5"}
+    monkeypatch.undo()
+    # A fold cached before listings said it (no "drill"): every incident's first event is read instead.
+    edit_index(db_path, *[
+        ("UPDATE summaries SET listing = ? WHERE incident = ?",
+         (json.dumps({k: v for k, v in json.loads(text).items() if k != "drill"}), ident))
+        for ident, text in listings.items()
+    ])
+    listed = _stats_and_list(db_path, clock)[1]
+    assert {row["id"] for row in listed if row["drill"]} == {"INC-5"}

@@ -427,8 +427,8 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
         return
     now = context.clock.now()
     rows = []
-    drills = store.drills()
     known = history.History(store, many=True)
+    listed = []
     for row in store.incidents():
         if status and (row.status == "resolved" if status == "open" else row.status != status):
             continue
@@ -448,9 +448,13 @@ def list_incidents(ctx: click.Context, as_json: bool, status: str | None, severi
                 "duration_seconds": int((end - row.started_at).total_seconds()),
                 "events": row.events,
                 "verified": known.problem(row) is None,
-                "drill": row.id in drills,
+                "drill": False,
             }
         )
+        listed.append(row)
+    drills = known.drills(listed)  # after problem(): from the folds it read
+    for entry in rows:
+        entry["drill"] = entry["id"] in drills
     warn_unverified({row["id"]: known.problem(store.incident(row["id"])) for row in rows if not row["verified"]})
     if as_json:
         say_json(rows)

@@ -114,6 +114,7 @@ def listing_of(state: IncidentState) -> dict[str, Any]:
     for name in _LISTED:
         value = getattr(state, name)
         listed[name] = value.isoformat() if isinstance(value, datetime) else value
+    listed["drill"] = bool(state.drill)  # not the index's: what `list` and the browser mark (History.drills)
     return listed
 
 
@@ -183,6 +184,19 @@ class History:
         """The incidents among `rows` that cannot be trusted, each with its problem."""
         found = {row.id: self.problem(row) for row in rows}
         return {ident: problem for ident, problem in found.items() if problem}
+
+    def drills(self, rows: list[IncidentRow]) -> set[str]:
+        """Which of `rows` (each asked about with problem() first) were declared as drills: from their cached folds'
+        listings, else (a log that does not verify, or a fold cached before listings said it) the store's query of
+        every incident's first event."""
+        found = set()
+        for row in rows:
+            listed = self._listings.get(row.id)
+            if listed is None or self._problems.get(row.id) or not isinstance(listed.get("drill"), bool):
+                return self.store.drills()
+            if listed["drill"]:
+                found.add(row.id)
+        return found
 
     def listing(self, incident_id: str) -> dict[str, Any]:
         if incident_id not in self._listings:

@@ -96,7 +96,7 @@ class BrowserScreen(Screen):
         known = History(store, many=True)  # each log from its verified head and cached fold: not 1,000,000 events read
         self.verified = {row.id: known.problem(row) is None for row in self.rows}
         store.save_caches()  # what it had to check anew, for the next reader (nothing when read-only)
-        self.drills = store.drills()
+        self.drills = known.drills(self.rows)  # from the folds just read: not every first event's payload
         self.query_one(Input).placeholder = self._filters()
         self._show(self.query_text)
         self.query_one(Input).focus()
