@@ -436,8 +436,18 @@ class IncidentLog:
         return self.state
 
     def take(self, events: Iterable[Event]) -> list[Event]:
-        """Add events (as extend does); the events as held, for a pane that shows them too."""
+        """Add events (as extend does), folded in one pass; the events as held, for a pane that shows them too."""
         taken = [held(event) for event in events]
+        if not taken:
+            return taken
+        on_top, latest, declared = True, self.state.last_at, self.state.declared
         for event in taken:
-            self._add(event)
+            if not (latest is None or event.at >= latest or (event.kind in _IN_ANY_ORDER and declared)):
+                on_top = False  # a backfilled fact: the whole log is refolded once, below
+                break
+            latest = event.at if latest is None or event.at > latest else latest
+            declared = declared or event.kind == kinds.DECLARED
+        self.events.extend(taken)
+        # A storm's poll brings ~500 alerts: one new state for them all, not one per alert.
+        self.state = fold(taken, self.state) if on_top else state_of(self.events)
         return taken
