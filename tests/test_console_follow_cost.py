@@ -107,3 +107,53 @@ def test_the_log_held_folds_as_the_whole_log_through_backfilled_facts(store, clo
     assert log.state.last_alert == state_of(full).last_alert and log.state.alerts == 5
     assert [held(e).payload for e in full if e.kind == kinds.NOTE] == [{"text": "db-2 is primary"}]
     assert all("labels" not in e.payload and e.hash == "" for e in log.events)
+
+
+async def test_alerts_and_notes_leave_the_checklist_unbuilt_and_what_it_reads_rebuilds_it(store, other, clock, playbook,
+                                                                                        monkeypatch):
+    from warroom import views
+    from warroom.tui.widgets.checklist import Checklist
+
+    incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=10))).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsoleScreen)
+        screen._ticker.pause()
+        checklist = screen.query_one(Checklist)
+        built: list[int] = []
+        checklists = views.checklists
+        monkeypatch.setattr(views, "checklists", lambda *a: (built.append(1), checklists(*a))[1])
+
+        def rows() -> list[str]:
+            return [checklist.get_option_at_index(i).prompt.plain for i in range(checklist.option_count)]
+
+        def fresh_rows() -> list[str]:
+            built_before = len(built)
+            copy = Checklist()
+            copy._wrap_width = checklist._wrap_width  # type: ignore[method-assign]
+            copy.state, copy.now = screen.state, screen.now
+            prompts = []
+            for view in checklists(screen.state, screen.now):
+                prompts.append(copy._header(view, checklist._is_open(view), checklist._wrapped_at).plain)
+                if checklist._is_open(view):
+                    prompts.extend(copy._step(step, checklist._wrapped_at).plain for step in view.steps)
+            del built[built_before:]
+            return prompts
+
+        clock.advance(seconds=1)
+        other.append_many(incident, [(kinds.ALERT, received(i, "2020-01-01T00:00:00.000Z"), clock.now()) for i in range(5)])
+        other.append(incident, kinds.NOTE, {"text": "db-2 is primary"})
+        screen.tick()
+        await pilot.pause()
+        assert built == [], "alerts and a note rebuilt the checklist"
+        other.append(incident, kinds.CHECK, {"list": playbook.phases[0].id, "step": 2})
+        screen.tick()
+        await pilot.pause()
+        assert built and rows() == fresh_rows() and "[x]" in rows()[2]
+        del built[:]
+        clock.advance(minutes=6)  # the first phase's window (0-15m) ends
+        screen.tick()
+        await pilot.pause()
+        assert built and rows() == fresh_rows() and "PAST WINDOW" in rows()[0]

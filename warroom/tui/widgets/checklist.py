@@ -46,6 +46,7 @@ class Checklist(WrappedOptionList):
         self._unfolded_lists: set[str] = set()  # lists the commander opened besides the current phase
         self._folded_lists: set[str] = set()  # lists the commander closed
         self._shown_phase: str | None = None  # the current phase when the list was last built
+        self._built_from: tuple | None = None  # what the list was last built from (see _reads)
 
     def on_mount(self) -> None:
         self.border_title = "Checklist"
@@ -53,7 +54,7 @@ class Checklist(WrappedOptionList):
     def watch_state(self, old: IncidentState | None, new: IncidentState | None) -> None:
         if self.can_focus and (old is not None and old.resolved) != (new is not None and new.resolved):
             self.refresh_bindings()  # "space Tick" leaves the footer, or comes back
-        self._rebuild()
+        self._rebuild_if_changed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A resolved incident takes no ticks: space leaves the footer (enter still opens and closes a phase)."""
@@ -65,7 +66,19 @@ class Checklist(WrappedOptionList):
         self.action_toggle()
 
     def watch_now(self) -> None:
-        self._rebuild()
+        self._rebuild_if_changed()
+
+    def _reads(self, state: IncidentState, now: datetime) -> tuple:
+        """Everything the lists read (views.checklists and the rows): a note, an alert or a second that changes
+        none of it (nearly every one) leaves the list as it is, unbuilt."""
+        ran = views.elapsed(state, now)
+        past = tuple(ran > phase.window.end for phase in state.playbook.phases if phase.window.end is not None)  # type: ignore[union-attr]
+        return (state.playbook, state.checked, state.phase, state.runbooks, state.resolved, past)
+
+    def _rebuild_if_changed(self) -> None:
+        state, now = self.state, self.now
+        if state is None or now is None or not state.declared or self._reads(state, now) != self._built_from:
+            self._rebuild()
 
     def _is_open(self, view: views.ChecklistView) -> bool:
         if view.id in self._folded_lists:
@@ -76,6 +89,7 @@ class Checklist(WrappedOptionList):
         state, now = self.state, self.now
         if state is None or now is None or not state.declared:
             return
+        self._built_from = self._reads(state, now)
         self._wrapped_at = width = self._wrap_width()
         lists = views.checklists(state, now)
         options: list[Option] = []
