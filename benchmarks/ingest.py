@@ -164,15 +164,17 @@ def profile_ingest(warroom: str, data: bytes, tmp: Path, env: dict[str, str]) ->
     # chain_hash includes one canonical_json; _append_locked includes all of the store's).
     wanted = [
         ("warroom/cli.py", "(log)", "cli.py:log (the whole command)"),
-        ("warroom/store.py", "(_append_locked)", "store.py:Store._append_locked (per event)"),
-        ("warroom/store.py", "(login_name)", "store.py:login_name -> getpass.getuser (per event)"),
-        ("sqlite3.Connection", "execute", "sqlite3 Connection.execute (4 statements per event)"),
-        ("warroom/events.py", "(canonical_json)", "events.py:canonical_json (payload + hash material)"),
-        ("warroom/events.py", "(chain_hash)", "events.py:chain_hash (sha256 over canonical JSON)"),
-        ("warroom/clock.py", "(iso)", "clock.py:iso (strftime, twice per event)"),
+        ("warroom/store.py", "(_append_locked)", "store.py:Store._append_locked (per batch)"),
+        ("warroom/store.py", "(login_name)", "store.py:login_name -> getpass.getuser (per batch)"),
+        ("sqlite3.Connection", "executemany", "sqlite3 Connection.executemany (the batch's rows, once per batch)"),
+        ("sqlite3.Connection", "'execute'", "sqlite3 Connection.execute (the head, the row id, the UPDATEs: per batch)"),
+        ("warroom/store.py", "(_storable_json)", "store.py:_storable_json (the payload's JSON, once per event, checked)"),
+        ("warroom/events.py", "(canonical_json)", "events.py:canonical_json (the payload's JSON)"),
+        ("warroom/events.py", "(chain_hash)", "events.py:chain_hash (sha256 over the fields written out as JSON)"),
+        ("warroom/clock.py", "(iso)", "clock.py:iso (recorded_at once a batch; `at` when it changes)"),
         ("warroom/clock.py", "(parse_iso)", "clock.py:parse_iso (the previous event's recorded_at)"),
-        ("json/__init__.py", "(loads)", "json.loads (the Event returned for each append)"),
-        ("warroom/store.py", "(_update_index)", "store.py:_update_index"),
+        ("warroom/events.py", "(_decode_payload)", "events.py:_decode_payload (each Event appended, and each read back at close)"),
+        ("warroom/store.py", "(_update_index)", "store.py:_update_index (status, severity and title events only)"),
         ("warroom/store.py", "(__exit__)", "store.py:_Transaction.__exit__ (COMMIT + fsync, per batch)"),
     ]
     whole = next((e["cumtime_s"] for e in entries if "warroom/cli.py" in e["function"] and "(log)" in e["function"]), total)
