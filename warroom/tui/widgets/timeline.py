@@ -61,11 +61,13 @@ class HangingLine:
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement(min(options.max_width, self.prefix.cell_len + self.MIN_ROOM), self.prefix.cell_len + self.body.cell_len)
 
-    def single_line(self, width: int) -> Text | None:
-        """The entry as the one line it is at this width (nearly every alert and note), else None."""
-        if width - self.prefix.cell_len < self.MIN_ROOM or self.prefix.cell_len + self.body.cell_len > width:
-            return None
-        return Text.assemble(self.prefix, self.body)
+    def drawn(self, console: Console, width: int) -> list[list[Segment]]:
+        """The entry's lines at this width, padded to it: the segments Rich's `render_lines` gives, without Rich
+        wrapping each line a second time (nearly every entry: one whose lines each fit, as wrapped here)."""
+        lines = list(self.__rich_console__(console, console.options.update_width(width)))
+        if any(line.cell_len > width for line in lines):  # a pane narrower than the time and kind: Rich crops
+            return console.render_lines(self, console.options.update_width(width), pad=True)
+        return [Segment.adjust_line_length(list(line.render(console)), width) for line in lines]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
         width = options.max_width
@@ -189,12 +191,7 @@ class Timeline(ScrollView, can_focus=True):
         if lines is None:
             width = self._room
             console = self.app.console
-            entry = timeline_line(event, self._playbook, self._started)
-            single = entry.single_line(width)
-            if single is not None:  # the same segments as Rich's render_lines gives, without wrapping it again
-                rendered = [Segment.adjust_line_length(list(single.render(console)), width)]
-            else:
-                rendered = console.render_lines(entry, console.options.update_width(width), pad=True)
+            rendered = timeline_line(event, self._playbook, self._started).drawn(console, width)
             # In the pane's colours already: one Strip per line, drawn as it is (a Strip is a dozen objects).
             style = self.rich_style
             lines = self._drawn[key] = [Strip(Segment.apply_style(line, style), width) for line in rendered]
