@@ -452,7 +452,9 @@ def batches(warroom: str, tmp: Path, count: int, size: int = 1000) -> dict:
     receiver, url = start_receiver(warroom, env)
     try:
         asyncio.run(post_batches(url, bodies[:2]))  # warm-up (2,000 alerts, counted in the log but not timed)
+        cpu = cpu_seconds(receiver.pid)
         seconds, errors = asyncio.run(post_batches(url, bodies[2:]))
+        cpu = cpu_seconds(receiver.pid) - cpu  # the receiver's own CPU: a figure a loaded machine moves less
         hwm = vm_kb(receiver.pid)
     finally:
         stop_process(receiver)
@@ -461,6 +463,7 @@ def batches(warroom: str, tmp: Path, count: int, size: int = 1000) -> dict:
     stored = conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'alert'").fetchone()[0]
     conn.close()
     results["receive"] = {"seconds": round(seconds, 3), "alerts_per_s": round(timed / seconds), "errors": errors[:3],
+                          "cpu_s": round(cpu, 2), "alerts_per_cpu_s": round(timed / cpu) if cpu else None,
                           "stored": stored, "expected": count * size, "memory_mb": {k: round(v / 1024, 1) for k, v in hwm.items()}}
     # The bare aiohttp server: reads and parses each body and answers, nothing stored.
     port = 20000 + os.getpid() % 20000
@@ -471,10 +474,13 @@ def batches(warroom: str, tmp: Path, count: int, size: int = 1000) -> dict:
     try:
         url = f"http://127.0.0.1:{port}"
         asyncio.run(post_batches(url, bodies[:2]))
+        cpu = cpu_seconds(bare.pid)
         seconds, errors = asyncio.run(post_batches(url, bodies[2:]))
+        cpu = cpu_seconds(bare.pid) - cpu
     finally:
         stop_process(bare)
-    results["bare_http"] = {"seconds": round(seconds, 3), "alerts_per_s": round(timed / seconds), "errors": errors[:3]}
+    results["bare_http"] = {"seconds": round(seconds, 3), "alerts_per_s": round(timed / seconds), "errors": errors[:3],
+                            "cpu_s": round(cpu, 2), "alerts_per_cpu_s": round(timed / cpu) if cpu else None}
     return results
 
 
@@ -536,10 +542,15 @@ def report(results: dict) -> str:
     if "batches" in results:
         batch = results["batches"]
         lines.append("")
-        lines.append(table(["batches of 1,000 (2 clients)", "alerts/s", "seconds", "stored / expected"], [
+        per_cpu = {name: f"{batch[name]['alerts_per_cpu_s']:,}" if batch[name].get("alerts_per_cpu_s") else "-"
+                   for name in ("receive", "bare_http")}
+        lines.append(table(["batches of 1,000 (2 clients)", "alerts/s", "seconds", "server CPU s", "alerts per CPU s",
+                            "stored / expected"], [
             ["warroom receive", f"{batch['receive']['alerts_per_s']:,}", batch["receive"]["seconds"],
+             batch["receive"].get("cpu_s", "-"), per_cpu["receive"],
              f"{batch['receive']['stored']:,} / {batch['receive']['expected']:,}"],
-            ["bare aiohttp (parse, no log)", f"{batch['bare_http']['alerts_per_s']:,}", batch["bare_http"]["seconds"], "-"],
+            ["bare aiohttp (parse, no log)", f"{batch['bare_http']['alerts_per_s']:,}", batch["bare_http"]["seconds"],
+             batch["bare_http"].get("cpu_s", "-"), per_cpu["bare_http"], "-"],
         ]))
         lines.append(f"receive >= {TARGETS['batch_alerts_per_s']:,} alerts/s: {verdict(batch['receive']['alerts_per_s'] >= TARGETS['batch_alerts_per_s'])}")
     return "\n".join(lines)
