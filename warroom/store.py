@@ -481,9 +481,9 @@ class Store:
 
         def __enter__(self) -> sqlite3.Connection:
             if self.store._depth:
-                self.nested = True
-                self.store._depth += 1
                 self.conn.execute("SAVEPOINT warroom_write")
+                self.nested = True
+                self.store._depth += 1  # counted once it is open: __exit__ is not called for an __enter__ that raised
                 return self.conn
             self.store._refuse_if_moved()
             self.conn = self.store.conn
