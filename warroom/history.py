@@ -145,6 +145,7 @@ class History:
         self._problems: dict[str, str | None] = {}
         self._schema = store.conn.execute("PRAGMA schema_version").fetchone()[0]
         self._known: dict[str, tuple] | None = None  # Store.cached_heads: every incident's caches in one query
+        self._summaries: dict[str, tuple | None] = {}  # _summary_of each incident's cached_heads row, parsed once
         self._state_texts: dict[str, str] | None = None
 
     def known(self, incident_id: str) -> tuple | None:
@@ -218,7 +219,9 @@ class History:
         known = None if incident_id in store.appended_to else self.known(incident_id)
         if known is not None:
             head: tuple | None = known[:2]
-            cached = self._summary_of(incident_id, known)
+            if incident_id not in self._summaries:  # its listing for problem(), then its state for state(): parsed once
+                self._summaries[incident_id] = self._summary_of(incident_id, known)
+            cached = self._summaries[incident_id]
         else:
             head = store.conn.execute("SELECT last_seq, head_hash FROM incidents WHERE id = ?", (incident_id,)).fetchone()
             cached = self._usable_summary(incident_id)
