@@ -8,7 +8,7 @@ background load hits all cases alike), the wall time from spawning the process u
 
     python -c pass                       the floor: the interpreter alone
     python -c "import textual.app"       what `warroom log` would pay on top if it imported Textual
-    warroom --version                    click + the warroom modules the CLI imports
+    warroom --version                    click and warroom.cli alone (each verb imports what it uses)
     warroom log INC-1 "text"             the real thing: open the database, append one event, commit
 
 on a temporary database, with a warm bytecode cache (as after `pip install`); plus `warroom log` with
@@ -121,7 +121,9 @@ marks.append(("import yaml", time.perf_counter()))
 import sqlite_utils
 marks.append(("import sqlite_utils", time.perf_counter()))
 import warroom.cli
-marks.append(("import warroom.cli (the rest: warroom's own modules)", time.perf_counter()))
+marks.append(("import warroom.cli (the command line alone: each verb imports what it uses)", time.perf_counter()))
+import warroom.store, warroom.history
+marks.append(("import warroom.store, warroom.history (what `log` loads: events, playbook, clock, text, incident)", time.perf_counter()))
 from sqlite_utils.plugins import ensure_plugins_loaded
 ensure_plugins_loaded()
 marks.append(("sqlite_utils plugin scan (importlib.metadata entry points, in Store())", time.perf_counter()))
