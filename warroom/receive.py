@@ -1,10 +1,11 @@
 """`warroom receive`: the HTTP receiver (aiohttp) for Alertmanager's and Grafana's webhooks and plain JSON alerts.
 
 The event loop reads, authenticates and parses requests; one writer thread owns the store and commits. Requests
-that arrive while it commits are taken together: routed and deduplicated in order (warroom.alerts.plan), then
-one transaction per incident for all of them, and each answered once its alerts are committed (a group commit:
-a storm of one-alert posts costs one fsync per batch, not per alert). Every refusal is a 4xx with one line, and
-nothing of the refused request is written.
+that arrive while it commits are taken together: routed, deduplicated (warroom.alerts.plan) and stored in order in
+one transaction, begun before the log is read for repeats, and each answered once its alerts are committed (a
+group commit: a storm of one-alert posts costs one fsync per batch, not per alert). If the database fails, the
+group is tried again a request at a time: a request is stored whole or not at all. Every refusal is a 4xx (a
+failing database a 5xx) with one line, and nothing of the refused request is written.
 """
 
 from __future__ import annotations
