@@ -309,8 +309,9 @@ class AlertLedger:
         """The incident's fold, with every event after the last one folded read first (another writer's too)."""
         known = self._incidents.setdefault(incident_id, _Folded())
         if incident_id not in self._fresh:
-            for event in self.store.events(incident_id, after_seq=known.seq):
-                known.take(event)
+            for chunk in self.store.event_chunks(incident_id, after_seq=known.seq):  # a restart on a storm's log
+                for event in chunk:  # holds a chunk of its events at a time, not all of them
+                    known.take(event)
             self._fresh.add(incident_id)
         return known
 
