@@ -269,12 +269,15 @@ class _Folded:
         if event.kind == kinds.ALERT:
             fingerprint, status = event.payload.get("fingerprint"), event.payload.get("status")
             if fingerprint and status:
-                self.alert_status[fingerprint] = status
+                self.alert_status[fingerprint] = _STATES.get(status, status)  # one 'firing', not one per alert
         elif event.kind == kinds.DECLARED:
             self.runbooks.update(event.payload.get("runbooks") or ())
         elif event.kind == kinds.RUNBOOK:
             self.runbooks.add(event.payload["runbook"])
         self.seq = max(self.seq, event.seq)
+
+
+_STATES = {state: state for state in ALERT_STATUSES}
 
 
 class AlertLedger:
