@@ -23,7 +23,8 @@ For each path, on a fresh temporary database with one incident declared:
      the wall and the ingesting process from /proc.
 Then receive's batch rate: 2 clients posting 1,000 distinct alerts per request, BATCHES requests in all, into a
 fresh incident (no screens); baseline in the same run: a bare aiohttp server that reads and parses the same bodies
-and answers (the HTTP and JSON floor, no log).
+and answers (the HTTP and JSON floor, no log). Each server's own CPU (utime + stime) over the timed posts too: alerts
+per CPU second, which other work on the machine moves less than the rate.
 
     python benchmarks/alert_storm.py [--rate 1000] [--seconds 60] [--batches 50] [--only receive|log|batches]
 """
