@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -69,6 +70,8 @@ def test_a_request_whose_second_incident_cannot_be_written_stores_nothing(db: Pa
     assert stored["incidents"] == {stored["declared"][0]: 1, web: 1, data: 1}
     assert [e.payload["fingerprint"] for e in alerts_in(db, web)] == ["f1"]
     assert [e.payload["fingerprint"] for e in alerts_in(db, data)] == ["f2"]
+    verified = subprocess.run([str(WARROOM), "--db", str(db), "verify"], capture_output=True, text=True, timeout=60)
+    assert verified.returncode == 0 and verified.stdout.startswith("ok: 3 incidents"), verified.stdout + verified.stderr
 
 
 class _Answers:
