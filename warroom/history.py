@@ -13,15 +13,17 @@ import json
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from warroom import __version__
 from warroom import events as kinds
 from warroom.errors import WarroomError
 from warroom.events import Event
 from warroom.incident import FollowUp, IncidentState, fold, happened_order, index_disagreement, state_of
-from warroom.playbook import Playbook, playbook_from_data
 from warroom.store import IncidentRow, Store
+
+if TYPE_CHECKING:
+    from warroom.playbook import Playbook
 
 _FIELDS = tuple(f.name for f in dataclass_fields(IncidentState) if f.name != "playbook")
 # A fold cached by another warroom (or another shape of the state) is not used: its fold may differ.
@@ -324,6 +326,8 @@ class History:
         if text is None:
             return None
         if text not in self._playbooks:
+            from warroom.playbook import playbook_from_data  # a fold read back (stats), not a listing (list)
+
             try:
                 self._playbooks[text] = playbook_from_data(json.loads(text), f"the playbook in {incident_id}'s log")
             except (WarroomError, ValueError):
