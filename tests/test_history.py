@@ -415,3 +415,44 @@ def test_drills_are_marked_from_the_cached_folds_and_from_the_log_when_a_fold_do
     ])
     listed = _stats_and_list(db_path, clock)[1]
     assert {row["id"] for row in listed if row["drill"]} == {"INC-5"}
+
+
+def test_a_reader_of_many_folds_reads_each_distinct_playbook_once_and_checks_the_digest(
+    db_path, clock, playbook, five_level_path
+) -> None:
+    from warroom.playbook import load_playbook
+
+    other = load_playbook(five_level_path)
+    with Store(db_path, clock=clock) as store:
+        for number in range(8):
+            book = other if number % 4 == 3 else playbook
+            clock.advance(hours=1)
+            incident = store.declare(declaration_payload(book, clock.now(), book.severities[0].id, f"Incident {number}")).incident
+            clock.advance(minutes=5)
+            store.append(incident, kinds.RESOLVED, {})
+        bring_up_to_date(store)
+        expected = report.stats([state_of(store.events(row.id)) for row in store.incidents()], clock.now()).to_json()
+
+    def reads_of_playbooks(db: Path) -> tuple[dict, list[str]]:
+        statements: list[str] = []
+        with Store(db, clock=clock, readonly=True) as store:
+            store.conn.set_trace_callback(statements.append)
+            known = History(store, many=True)
+            rows = store.incidents()
+            assert not known.problems(rows)
+            result = report.stats([known.state(row.id) for row in rows], clock.now()).to_json()
+        return result, [s for s in statements if "$.playbook" in s]
+
+    result, reads = reads_of_playbooks(db_path)
+    assert result == expected
+    assert len(reads) == 2 and all("incident = " in s for s in reads)  # one incident's own, per distinct playbook
+    # A fold whose digest is not its playbook's (another warroom's, or edited): its own playbook is read and used.
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    state = json.loads(conn.execute("SELECT state FROM summaries WHERE incident = 'INC-4'").fetchone()[0])
+    assert state["playbook"] != json.loads(conn.execute("SELECT state FROM summaries WHERE incident = 'INC-1'").fetchone()[0])["playbook"]
+    state["playbook"] = "0" * 64
+    conn.execute("UPDATE summaries SET state = ? WHERE incident = 'INC-4'", (json.dumps(state),))
+    conn.close()
+    result, reads = reads_of_playbooks(db_path)
+    assert result == expected
+    assert any("kind = 'declared'" in s and "incident = " not in s for s in reads)  # every playbook read: not trusted

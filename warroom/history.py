@@ -9,6 +9,7 @@ whoever can edit the file can edit them too. The proof is a full `warroom verify
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
@@ -75,9 +76,19 @@ _from_iso = datetime.fromisoformat
 _DECODER = json.JSONDecoder(object_hook=_unpacked)
 
 
-def encode_state(state: IncidentState) -> str:
-    """The fold as JSON, without its playbook (the declared event carries that)."""
-    return json.dumps({name: _pack(getattr(state, name)) for name in _FIELDS}, separators=(",", ":"))
+def encode_state(state: IncidentState, playbook_digest: str | None = None) -> str:
+    """The fold as JSON, without its playbook (the declared event carries that); with the digest of that playbook's
+    text (playbook_digest), by which a reader of many folds finds each distinct playbook once."""
+    packed = {name: _pack(getattr(state, name)) for name in _FIELDS}
+    if playbook_digest is not None:
+        packed["playbook"] = playbook_digest
+    return json.dumps(packed, separators=(",", ":"))
+
+
+def playbook_digest(text: str) -> str:
+    """What a cached fold says of the playbook it was folded with: the SHA-256 of the declared event's playbook, as
+    SQLite's json_extract gives it (a reader checks one incident's text against it, then trusts it for the rest)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 _DEFAULTS = IncidentState()
@@ -91,11 +102,18 @@ _TYPES = {
 
 def decode_state(text: str, playbook: Playbook | None) -> IncidentState:
     """A fold read back; ValueError when it is not one this warroom wrote (wrong fields or types)."""
+    return as_state(read_state(text)[0], playbook)
+
+
+def read_state(text: str) -> tuple[dict[str, Any], str | None]:
+    """A fold's fields read back and checked, and the digest of its playbook (None: a fold cached without one);
+    ValueError when it is not one this warroom wrote (wrong fields or types)."""
     try:
         data = _DECODER.decode(text)
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise ValueError(f"not a cached state ({error})") from None
-    if not isinstance(data, dict) or data.keys() != _TYPES.keys():
+    digest = data.pop("playbook", None) if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.keys() != _TYPES.keys() or not isinstance(digest, (str, type(None))):
         raise ValueError("not a cached state (its fields differ)")
     for name, value in data.items():
         wanted = _TYPES[name]
@@ -104,6 +122,11 @@ def decode_state(text: str, playbook: Playbook | None) -> IncidentState:
                 raise ValueError(f"not a cached state ({name})")
         elif type(value) is not wanted:
             raise ValueError(f"not a cached state ({name})")
+    return data, digest
+
+
+def as_state(data: dict[str, Any], playbook: Playbook | None) -> IncidentState:
+    """read_state's fields with their playbook, as a state."""
     data["playbook"] = playbook
     state = object.__new__(IncidentState)  # as the fold makes each state (incident._evolve): no __init__ per field
     object.__setattr__(state, "__dict__", data)
@@ -142,6 +165,7 @@ class History:
         self.many = many
         self._playbook_texts: dict[str, str | None] | None = None
         self._playbooks: dict[str, Playbook] = {}
+        self._by_digest: dict[str, Playbook] = {}  # a cached fold's playbook digest: the playbook, once checked
         self._listings: dict[str, dict[str, Any]] = {}
         self._states: dict[str, IncidentState] = {}
         self._problems: dict[str, str | None] = {}
@@ -251,7 +275,8 @@ class History:
         ).fetchone()
         if not store.readonly and last is not None and last[0] == state.last_seq:
             store.remember_summary(
-                incident_id, last[0], last[1], self._schema, json.dumps(listed, separators=(",", ":")), encode_state(state)
+                incident_id, last[0], last[1], self._schema, json.dumps(listed, separators=(",", ":")),
+                encode_state(state, self._playbook_digest(incident_id)),
             )
 
     def _summary_of(self, incident_id: str, known: tuple) -> tuple[int, str, dict, str] | None:
@@ -295,23 +320,43 @@ class History:
         return seq, digest, listed, state
 
     def _decoded(self, incident_id: str, text: str) -> IncidentState | None:
-        playbook = self._playbook(incident_id)
-        if playbook is None:
-            return None
         try:
-            return decode_state(self._state_text(incident_id, text), playbook)
+            data, digest = read_state(self._state_text(incident_id, text))
         except ValueError:
             return None
+        playbook = self._playbook(incident_id, digest)
+        if playbook is None:
+            return None
+        return as_state(data, playbook)
 
-    def _playbook(self, incident_id: str) -> Playbook | None:
-        """The playbook the incident's one declared event carries (parsed once per distinct playbook)."""
+    def _own_playbook_text(self, incident_id: str) -> str | None:
+        """The playbook the incident's one declared event carries, as text (None: none, or declared twice)."""
+        rows = self.store.conn.execute(
+            "SELECT json_extract(payload, '$.playbook') FROM events WHERE kind = ? AND incident = ?",
+            (kinds.DECLARED, incident_id),
+        ).fetchall()
+        return rows[0][0] if len(rows) == 1 and isinstance(rows[0][0], str) else None
+
+    def _playbook_digest(self, incident_id: str) -> str | None:
+        text = self._own_playbook_text(incident_id)
+        return None if text is None else playbook_digest(text)
+
+    def _playbook(self, incident_id: str, digest: str | None = None) -> Playbook | None:
+        """The playbook the incident's one declared event carries (parsed once per distinct playbook). A cached fold's
+        digest of it: the first incident with that digest has its own text read and checked against it; the others
+        with the same digest share that playbook, and no reader of many folds reads every declared event."""
+        if digest is not None:
+            found = self._by_digest.get(digest)
+            if found is not None:
+                return found
+            text = self._own_playbook_text(incident_id)
+            if text is not None and playbook_digest(text) == digest:
+                found = self._parsed(incident_id, text)
+                if found is not None:
+                    self._by_digest[digest] = found
+                    return found
         if self._playbook_texts is None and self._known is None:  # one incident (a verb that wrote): its own only
-            rows = self.store.conn.execute(
-                "SELECT json_extract(payload, '$.playbook') FROM events WHERE kind = ? AND incident = ?",
-                (kinds.DECLARED, incident_id),
-            ).fetchall()
-            text = rows[0][0] if len(rows) == 1 else None
-            return self._parsed(incident_id, text)
+            return self._parsed(incident_id, self._own_playbook_text(incident_id))
         if self._playbook_texts is None:
             texts: dict[str, str | None] = {}
             rows = self.store.conn.execute(
