@@ -448,10 +448,10 @@ def test_a_reader_of_many_folds_reads_each_distinct_playbook_once_and_checks_the
     assert len(reads) == 2 and all("incident = " in s for s in reads)  # one incident's own, per distinct playbook
     # A fold whose digest is not its playbook's (another warroom's, or edited): its own playbook is read and used.
     conn = sqlite3.connect(db_path, isolation_level=None)
-    state = json.loads(conn.execute("SELECT state FROM summaries WHERE incident = 'INC-4'").fetchone()[0])
-    assert state["playbook"] != json.loads(conn.execute("SELECT state FROM summaries WHERE incident = 'INC-1'").fetchone()[0])["playbook"]
-    state["playbook"] = "0" * 64
-    conn.execute("UPDATE summaries SET state = ? WHERE incident = 'INC-4'", (json.dumps(state),))
+    listings = {ident: json.loads(text) for ident, text in conn.execute("SELECT incident, listing FROM summaries")}
+    assert listings["INC-4"]["playbook"] != listings["INC-1"]["playbook"] == listings["INC-2"]["playbook"]
+    listings["INC-4"]["playbook"] = "0" * 64
+    conn.execute("UPDATE summaries SET listing = ? WHERE incident = 'INC-4'", (json.dumps(listings["INC-4"]),))
     conn.close()
     result, reads = reads_of_playbooks(db_path)
     assert result == expected

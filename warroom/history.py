@@ -76,18 +76,15 @@ _from_iso = datetime.fromisoformat
 _DECODER = json.JSONDecoder(object_hook=_unpacked)
 
 
-def encode_state(state: IncidentState, playbook_digest: str | None = None) -> str:
-    """The fold as JSON, without its playbook (the declared event carries that); with the digest of that playbook's
-    text (playbook_digest), by which a reader of many folds finds each distinct playbook once."""
-    packed = {name: _pack(getattr(state, name)) for name in _FIELDS}
-    if playbook_digest is not None:
-        packed["playbook"] = playbook_digest
-    return json.dumps(packed, separators=(",", ":"))
+def encode_state(state: IncidentState) -> str:
+    """The fold as JSON, without its playbook (the declared event carries that; its digest is in the listing)."""
+    return json.dumps({name: _pack(getattr(state, name)) for name in _FIELDS}, separators=(",", ":"))
 
 
 def playbook_digest(text: str) -> str:
-    """What a cached fold says of the playbook it was folded with: the SHA-256 of the declared event's playbook, as
-    SQLite's json_extract gives it (a reader checks one incident's text against it, then trusts it for the rest)."""
+    """What a cached fold's listing says of the playbook it was folded with: the SHA-256 of the declared event's
+    playbook, as SQLite's json_extract gives it (a reader checks one incident's text against it, then trusts it for
+    the others with the same digest)."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -102,18 +99,16 @@ _TYPES = {
 
 def decode_state(text: str, playbook: Playbook | None) -> IncidentState:
     """A fold read back; ValueError when it is not one this warroom wrote (wrong fields or types)."""
-    return as_state(read_state(text)[0], playbook)
+    return as_state(read_state(text), playbook)
 
 
-def read_state(text: str) -> tuple[dict[str, Any], str | None]:
-    """A fold's fields read back and checked, and the digest of its playbook (None: a fold cached without one);
-    ValueError when it is not one this warroom wrote (wrong fields or types)."""
+def read_state(text: str) -> dict[str, Any]:
+    """A fold's fields read back and checked; ValueError when it is not one this warroom wrote (wrong fields or types)."""
     try:
         data = _DECODER.decode(text)
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise ValueError(f"not a cached state ({error})") from None
-    digest = data.pop("playbook", None) if isinstance(data, dict) else None
-    if not isinstance(data, dict) or data.keys() != _TYPES.keys() or not isinstance(digest, (str, type(None))):
+    if not isinstance(data, dict) or data.keys() != _TYPES.keys():
         raise ValueError("not a cached state (its fields differ)")
     for name, value in data.items():
         wanted = _TYPES[name]
@@ -122,7 +117,7 @@ def read_state(text: str) -> tuple[dict[str, Any], str | None]:
                 raise ValueError(f"not a cached state ({name})")
         elif type(value) is not wanted:
             raise ValueError(f"not a cached state ({name})")
-    return data, digest
+    return data
 
 
 def as_state(data: dict[str, Any], playbook: Playbook | None) -> IncidentState:
@@ -141,6 +136,11 @@ def listing_of(state: IncidentState) -> dict[str, Any]:
         listed[name] = value.isoformat() if isinstance(value, datetime) else value
     listed["drill"] = bool(state.drill)  # not the index's: what `list` and the browser mark (History.drills)
     return listed
+
+
+def _digest_of(listed: dict[str, Any]) -> str | None:
+    digest = listed.get("playbook")  # its playbook's digest (playbook_digest), in folds cached since listings said it
+    return digest if isinstance(digest, str) else None
 
 
 def _as_state(listed: dict[str, Any]) -> SimpleNamespace:
@@ -254,7 +254,7 @@ class History:
         if cached is not None and head is not None and (cached[0], cached[1]) == tuple(head):
             self._listings[incident_id] = cached[2]
             if want_state:
-                state = self._decoded(incident_id, cached[3])
+                state = self._decoded(incident_id, cached[3], _digest_of(cached[2]))
                 if state is not None:
                     self._states[incident_id] = state
                     return
@@ -262,7 +262,7 @@ class History:
                 return
         state = None
         if cached is not None:
-            state = self._decoded(incident_id, cached[3])
+            state = self._decoded(incident_id, cached[3], _digest_of(cached[2]))
             if state is not None:
                 state = _extended(state, store.events(incident_id, after_seq=cached[0]))
         if state is None:
@@ -270,13 +270,16 @@ class History:
         self._states[incident_id] = state
         listed = listing_of(state)
         self._listings[incident_id] = listed
+        if not store.readonly:
+            digest = self._playbook_digest(incident_id)
+            if digest is not None:
+                listed["playbook"] = digest  # an older warroom reads the listing without it
         last = store.conn.execute(
             "SELECT seq, hash FROM events WHERE incident = ? ORDER BY seq DESC LIMIT 1", (incident_id,)
         ).fetchone()
         if not store.readonly and last is not None and last[0] == state.last_seq:
             store.remember_summary(
-                incident_id, last[0], last[1], self._schema, json.dumps(listed, separators=(",", ":")),
-                encode_state(state, self._playbook_digest(incident_id)),
+                incident_id, last[0], last[1], self._schema, json.dumps(listed, separators=(",", ":")), encode_state(state)
             )
 
     def _summary_of(self, incident_id: str, known: tuple) -> tuple[int, str, dict, str] | None:
@@ -319,9 +322,9 @@ class History:
             return None
         return seq, digest, listed, state
 
-    def _decoded(self, incident_id: str, text: str) -> IncidentState | None:
+    def _decoded(self, incident_id: str, text: str, digest: str | None = None) -> IncidentState | None:
         try:
-            data, digest = read_state(self._state_text(incident_id, text))
+            data = read_state(self._state_text(incident_id, text))
         except ValueError:
             return None
         playbook = self._playbook(incident_id, digest)
