@@ -456,3 +456,24 @@ def test_a_reader_of_many_folds_reads_each_distinct_playbook_once_and_checks_the
     result, reads = reads_of_playbooks(db_path)
     assert result == expected
     assert any("kind = 'declared'" in s and "incident = " not in s for s in reads)  # every playbook read: not trusted
+
+
+def test_a_cached_state_holds_the_fields_alone_so_an_older_warroom_still_reads_it(db_path, clock, playbook) -> None:
+    # An older warroom refuses a cached state whose keys are not the state's fields and refolds the whole log (every
+    # read, since a reader writes no cache): what is new (the drill, the playbook's digest) goes in the listing.
+    with Store(db_path, clock=clock) as store:
+        _busy_year(store, clock, playbook)
+        bring_up_to_date(store)
+    conn = sqlite3.connect(db_path)
+    for state, listing in conn.execute("SELECT state, listing FROM summaries"):
+        assert set(json.loads(state)) == set(history_fields())
+        assert {"stamp", "status", "severity", "title", "started_at", "declared_at", "resolved_at"} <= set(json.loads(listing))
+    conn.close()
+
+
+def history_fields() -> tuple[str, ...]:
+    from dataclasses import fields
+
+    from warroom.incident import IncidentState
+
+    return tuple(f.name for f in fields(IncidentState) if f.name != "playbook")
