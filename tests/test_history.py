@@ -477,3 +477,62 @@ def history_fields() -> tuple[str, ...]:
     from warroom.incident import IncidentState
 
     return tuple(f.name for f in fields(IncidentState) if f.name != "playbook")
+
+
+# --- a writer's own fold: `warroom log -` caches what it appended without reading it back ------------------------
+
+
+def _read_back(monkeypatch) -> list[int]:
+    """Counts the events every Store.events call returns while a command runs."""
+    counted: list[int] = []
+    real = Store.events
+
+    def counting(self, *args, **kwargs):
+        found = real(self, *args, **kwargs)
+        counted.append(len(found))
+        return found
+
+    monkeypatch.setattr(Store, "events", counting)
+    return counted
+
+
+def test_log_piped_caches_its_fold_without_reading_back_the_lines(db_path, clock, logged, monkeypatch) -> None:
+    lines = "".join(f"alert {n:05d} disk latency over 200 ms on db-{n % 7}\n" for n in range(5_000))  # several reads
+    counted = _read_back(monkeypatch)
+    result = CliRunner().invoke(cli, ["log", logged, "-", "--kind", "alert"], input=lines,
+                                obj=Context(str(db_path), None, clock=clock))
+    assert result.exit_code == 0, result.output
+    assert sum(counted) < 100, f"read back {sum(counted)} events to cache the fold"
+    monkeypatch.undo()
+    with Store(db_path, clock=clock, readonly=True) as reader:
+        whole = state_of(reader.events(logged))
+        assert whole.alerts == 5_000
+        cached = reader.summary(logged)
+        assert cached is not None and cached[0] == whole.last_seq  # the fold cached is as of the head
+        known = History(reader)
+        assert known.problem(reader.incident(logged)) is None
+        assert known.state(logged) == whole
+
+
+@pytest.mark.parametrize("between", ["another writer", "a backfilled batch"])
+def test_a_writers_fold_gives_up_when_it_cannot_fold_on_top(db_path, clock, logged, between) -> None:
+    from warroom.history import WrittenFold
+
+    with Store(db_path, clock=clock) as store:
+        written = WrittenFold(store, logged)
+        clock.advance(60)
+        written.take(store.append_many(logged, [(kinds.ALERT, {"text": f"first {n}"}, None) for n in range(3)]))
+        if between == "another writer":
+            with Store(db_path, clock=clock) as scribe:
+                scribe.append(logged, kinds.NOTE, {"text": "the scribe's note, between the batches"})
+            at = None
+        else:
+            at = clock.now() - timedelta(minutes=3)
+        clock.advance(60)
+        written.take(store.append_many(logged, [(kinds.ALERT, {"text": f"second {n}"}, at) for n in range(3)]))
+        assert written.state is None  # it cannot know the whole log's fold now
+        bring_up_to_date(store, [written])
+    with Store(db_path, clock=clock, readonly=True) as reader:
+        whole = state_of(reader.events(logged))
+        assert History(reader).state(logged) == whole
+        assert reader.summary(logged)[0] == whole.last_seq

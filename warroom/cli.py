@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from warroom.clock import Clock
+    from warroom.history import WrittenFold
     from warroom.incident import IncidentState
     from warroom.playbook import Playbook
     from warroom.store import Store
@@ -44,6 +45,7 @@ class Context:
         self.verb: str | None = None  # the subcommand being run (None: the console)
         self.actor: str | None = None  # --actor: who every write is recorded as
         self._store: Store | None = None
+        self.written: list[WrittenFold] = []  # folds a writer kept as it appended (history.bring_up_to_date)
 
     @property
     def clock(self) -> Clock:
@@ -88,7 +90,7 @@ class Context:
             from warroom import history
 
             with contextlib.suppress(Exception):  # caches: never what fails a verb that has done its work
-                history.bring_up_to_date(self._store)
+                history.bring_up_to_date(self._store, self.written)
             self._store.close()
 
 
@@ -317,10 +319,14 @@ def log(ctx: click.Context, incident: str, text: str, kind: str, at_text: str | 
         return
     if sys.stdin is None or sys.stdin.isatty():
         raise WarroomError("TEXT is -, but nothing is piped in: expected lines on standard input")
+    from warroom.history import WrittenFold
+
     store = context.store()
     incident_id = store.find_incident(incident)
+    written = WrittenFold(store, incident_id)  # the fold cached at close without reading the lines back
+    context.written.append(written)
     for batch in _read_lines(sys.stdin):
-        store.append_many(incident_id, [(kind, {"text": line}, at) for line in batch])
+        written.take(store.append_many(incident_id, [(kind, {"text": line}, at) for line in batch]))
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})

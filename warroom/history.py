@@ -14,7 +14,7 @@ import json
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from warroom import __version__
 from warroom import events as kinds
@@ -173,6 +173,12 @@ class History:
         self._known: dict[str, tuple] | None = None  # Store.cached_heads: every incident's caches in one query
         self._summaries: dict[str, tuple | None] = {}  # _summary_of each incident's cached_heads row, parsed once
         self._state_texts: dict[str, str] | None = None
+        self._written: dict[str, IncidentState] = {}  # wrote(): a writer's own fold of what it appended
+
+    def wrote(self, incident_id: str, state: IncidentState) -> None:
+        """The fold of the incident's whole log as a writer kept it while appending (WrittenFold): used at its close
+        when nobody appended after it, instead of reading back what it has just written."""
+        self._written[incident_id] = state
 
     def known(self, incident_id: str) -> tuple | None:
         if not self.many:
@@ -261,7 +267,10 @@ class History:
             else:
                 return
         state = None
-        if cached is not None:
+        written = self._written.get(incident_id)
+        if written is not None and head is not None and written.last_seq == head[0]:
+            state = written  # the writer's fold reaches the head: nothing came between or after its appends
+        elif cached is not None:
             state = self._decoded(incident_id, cached[3], _digest_of(cached[2]))
             if state is not None:
                 state = _extended(state, store.events(incident_id, after_seq=cached[0]))
@@ -393,12 +402,40 @@ def _extended(state: IncidentState, fresh: list[Event]) -> IncidentState | None:
     return fold(happened_order(fresh), state)
 
 
-def bring_up_to_date(store: Store) -> None:
+class WrittenFold:
+    """A writer's fold of one incident, kept as it appends (`warroom log -`: a storm of alerts), so that caching the
+    fold at its close need not read back every event it has just written. It gives up (None) at anything it
+    cannot fold on top: a backfilled event, or a gap in the seqs (another writer appended in between)."""
+
+    def __init__(self, store: Store, incident_id: str) -> None:
+        self.incident_id = incident_id
+        self.state: IncidentState | None = None
+        if store.caches and not store.readonly:
+            try:
+                self.state = History(store).state(incident_id)
+            except WarroomError:
+                self.state = None
+
+    def take(self, appended: list[Event]) -> None:
+        state = self.state
+        if state is None or not appended:
+            return
+        if appended[0].seq != state.last_seq + 1 or any(b.seq != a.seq + 1 for a, b in zip(appended, appended[1:])):
+            self.state = None
+            return
+        self.state = _extended(state, appended)
+
+
+def bring_up_to_date(store: Store, written: Iterable[WrittenFold] = ()) -> None:
     """Before a store that wrote closes: the folds of the incidents it wrote to, cached as of their heads (reading
-    only the events after each one's cached fold), so that `stats` and `list` need not read them."""
+    only the events after each one's cached fold, or none when a WrittenFold kept up), so that `stats` and `list`
+    need not read them."""
     if store.readonly or not store.caches or not store.appended_to:
         return
     history = History(store)
+    for kept in written:
+        if kept.state is not None:
+            history.wrote(kept.incident_id, kept.state)
     for incident_id in sorted(store.appended_to):
         try:
             history.listing(incident_id)
