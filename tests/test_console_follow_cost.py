@@ -70,6 +70,7 @@ async def test_a_poll_and_a_key_before_the_next_frame_draw_the_timeline_once(sto
 
 async def test_the_console_holds_received_alerts_without_their_labels(store, other, clock, playbook):
     incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=5))).incident
+    store.append(incident, kinds.ALERT, received(99, "2020-01-01T00:00:00.000Z"), at=clock.now() - timedelta(minutes=1))
     app = make_app(store, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -82,7 +83,7 @@ async def test_the_console_holds_received_alerts_without_their_labels(store, oth
         screen.tick()
         await pilot.pause()
         alerts = [e for e in screen.incident_log.events if e.kind == kinds.ALERT]
-        assert [e.payload for e in alerts] == [{"text": f"FIRING DiskFull db-{i}"} for i in range(3)]
+        assert [e.payload for e in alerts] == [{"text": f"FIRING DiskFull db-{i}"} for i in (99, 0, 1, 2)]
         assert all(e is t for e, t in zip(screen.incident_log.events, screen.query_one(Timeline)._events))  # one copy
         log = store.events(incident)
         assert [(e.id, e.seq, e.at, e.recorded_at) for e in screen.incident_log.events] == [

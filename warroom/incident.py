@@ -414,9 +414,15 @@ class IncidentLog:
     (an earlier `at`) refolds, so the state is always the fold of the log in happened order.
     """
 
-    def __init__(self, events: Iterable[Event] = ()) -> None:
-        self.events: list[Event] = [held(event) for event in events]
+    def __init__(self, events: Iterable[Event] = (), *, hold: bool = True) -> None:
+        """`hold=False`: the events are kept as given until `hold_all` (the console's first frame does not wait)."""
+        self.events: list[Event] = [held(event) for event in events] if hold else list(events)
         self.state = state_of(self.events)
+
+    def hold_all(self) -> list[Event]:
+        """Every event as `held` keeps it (for a log made with hold=False); the list, for a pane to share."""
+        self.events = [held(event) for event in self.events]
+        return self.events
 
     def add(self, event: Event) -> IncidentState:
         self._add(held(event))

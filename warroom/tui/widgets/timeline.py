@@ -165,6 +165,11 @@ class Timeline(ScrollView, can_focus=True):
         if self._draw_pending:
             self._draw()
 
+    def share(self, events: list[Event]) -> None:
+        """The same events as the ones shown (the incident log's, as it holds them): one copy, not two."""
+        if len(events) == len(self._events) and all(a.id == b.id for a, b in zip(events, self._events)):
+            self._events = list(events)
+
     def toggle_order(self) -> str:
         self.order = "happened" if self.order == "recorded" else "recorded"
         self.border_subtitle = f"{self.order} order (o)"
