@@ -158,3 +158,26 @@ async def test_alerts_and_notes_leave_the_checklist_unbuilt_and_what_it_reads_re
         screen.tick()
         await pilot.pause()
         assert built and rows() == fresh_rows() and "PAST WINDOW" in rows()[0]
+
+
+async def test_the_console_reads_its_log_with_received_alerts_already_light(store, clock, playbook, monkeypatch):
+    """Opened on a storm's log, the console never holds every alert in full at once: each chunk read is held."""
+    incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=5))).incident
+    store.append_many(incident, [(kinds.ALERT, received(i, "2020-01-01T00:00:00.000Z"), clock.now() - timedelta(minutes=1))
+                                 for i in range(5)], actor="alertmanager")
+    store.append(incident, kinds.NOTE, {"text": "db-2 is primary"})
+    opened: list[list] = []
+    console_init = ConsoleScreen.on_mount
+
+    def on_mount(self) -> None:  # the log as compose read it, before the first frame
+        opened.append([e.payload for e in self.incident_log.events])
+        console_init(self)
+
+    monkeypatch.setattr(ConsoleScreen, "on_mount", on_mount)
+    full = store.events
+    monkeypatch.setattr(store, "events", lambda *a, **k: pytest.fail("the console read its whole log in full at once"))
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert opened and opened[0][1:] == [{"text": f"FIRING DiskFull db-{i}"} for i in range(5)] + [{"text": "db-2 is primary"}]
+        assert app.screen.state == state_of(full(incident))

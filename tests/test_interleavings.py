@@ -405,22 +405,34 @@ async def test_an_event_committed_while_the_console_opens_is_picked_up(
         committed: list[Event] = []
         read = store.events
 
+        chunks = store.event_chunks
+
         def read_then_another_commits(incident_id: str, **kwargs) -> list[Event]:
             events = read(incident_id, **kwargs)
             if incident_id == target and not committed:  # another process commits just after the read
                 committed.append(script.append(target, kinds.ALERT, {"text": "5xx above 20%"}, actor="alertmanager"))
             return events
 
+        def chunks_then_another_commits(incident_id: str, **kwargs):  # the console reads its log a chunk at a time
+            yield from chunks(incident_id, **kwargs)
+            if incident_id == target and not committed:
+                committed.append(script.append(target, kinds.ALERT, {"text": "5xx above 20%"}, actor="alertmanager"))
+
+        def commit_after_reads() -> None:
+            monkeypatch.setattr(store, "events", read_then_another_commits)
+            monkeypatch.setattr(store, "event_chunks", chunks_then_another_commits)
+
         app = make_app(store, clock=clock, incident_id=first)
         if opened == "directly":
-            monkeypatch.setattr(store, "events", read_then_another_commits)
+            commit_after_reads()
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             if opened == "from the browser":
-                monkeypatch.setattr(store, "events", read_then_another_commits)
+                commit_after_reads()
                 app.post_message(OpenIncident(target))
                 await pilot.pause()
             monkeypatch.setattr(store, "events", read)
+            monkeypatch.setattr(store, "event_chunks", chunks)
             screen = app.screen
             assert isinstance(screen, ConsoleScreen) and screen.incident_id == target and committed
             screen._ticker.pause()

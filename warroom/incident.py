@@ -407,6 +407,13 @@ def held(event: Event) -> Event:
     ))
 
 
+def held_if_heavy(events: Iterable[Event]) -> list[Event]:
+    """Each alert that carries more than its text (a received one: labels, annotations) as `held` keeps it, the
+    other events as they are: what a reader opening a log of received alerts keeps of each chunk it reads."""
+    alert = kinds.ALERT
+    return [held(event) if event.kind == alert and len(event.payload) > 1 else event for event in events]
+
+
 class IncidentLog:
     """An incident's events as recorded (each as `held` keeps it), and its state, kept current as events arrive.
 
@@ -415,7 +422,8 @@ class IncidentLog:
     """
 
     def __init__(self, events: Iterable[Event] = (), *, hold: bool = True) -> None:
-        """`hold=False`: the events are kept as given until `hold_all` (the console's first frame does not wait)."""
+        """`hold=False`: the events are kept as given until `hold_all` (the console's first frame does not wait for
+        10,000 of them; it reads its log with the received alerts already held: WarroomApp.read_log)."""
         self.events: list[Event] = [held(event) for event in events] if hold else list(events)
         self.state = state_of(self.events)
 

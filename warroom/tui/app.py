@@ -19,6 +19,7 @@ from textual.theme import Theme
 from warroom.clock import Clock, SystemClock
 from warroom.errors import WarroomError
 from warroom.events import Event
+from warroom.incident import held_if_heavy
 from warroom.playbook import Playbook, load_playbook
 from warroom.store import Store
 from warroom.text import one_line
@@ -149,10 +150,15 @@ class WarroomApp(App):
 
     # --- a log that cannot be read ---------------------------------------------------------------
 
-    def read_log(self, screen: Screen, incident_id: str) -> list[Event] | None:
+    def read_log(self, screen: Screen, incident_id: str, *, follower: bool = False) -> list[Event] | None:
         """An incident's events for a screen about to show it; None, once arranged that the screen goes with one
-        line, when its log cannot be read (a time an old warroom wrote that nothing reads back, say)."""
+        line, when its log cannot be read (a time an old warroom wrote that nothing reads back, say).
+
+        `follower`: read a chunk at a time, each received alert kept as a follower keeps it (incident.held_if_heavy),
+        so that a console opened on 60,000 of them never has them all in full, labels and all, at once."""
         try:
+            if follower:
+                return [event for chunk in self.store.event_chunks(incident_id) for event in held_if_heavy(chunk)]
             return self.store.events(incident_id)
         except WarroomError as error:
             self.call_later(self._cannot_show, screen, str(error))

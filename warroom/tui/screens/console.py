@@ -143,7 +143,7 @@ class ConsoleScreen(Screen):
 
     def compose(self) -> ComposeResult:
         # The log is read first: the template tabs come from the incident's own playbook.
-        events = self._events if self._events is not None else self.app.read_log(self, self.incident_id)
+        events = self._events if self._events is not None else self.app.read_log(self, self.incident_id, follower=True)
         self._events = None  # the incident log holds them from here on
         if events is None:
             self.unreadable = True
