@@ -26,6 +26,7 @@ from warroom.incident import IncidentLog, IncidentState
 from warroom.playbook import Template
 from warroom.clock import local_hm
 from warroom.text import one_line
+from warroom.tui.ids import widget_id
 from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, ROOMY_FOOTER_WIDTH, WIDE_WIDTH, ladder_room
 from warroom.tui.messages import BackToPanes, ShowBrowser, ShowHelp
 from warroom.tui.screens.dialogs import ConfirmDialog, SeverityDialog
@@ -163,7 +164,7 @@ class ConsoleScreen(Screen):
                 with TabPane("Timeline", id="timeline-tab"):
                     yield Timeline(id="timeline")
                 for template in self._templates():  # each editor comes when its tab is first shown
-                    yield TabPane(one_line(template.name), id=f"tab-{template.id}")
+                    yield TabPane(one_line(template.name), id=widget_id("tab", template.id))
         yield Static(id="too-small", markup=False)
         yield CommandBar(lambda: self.state, self.incident_log.state.playbook, id="command-bar")
         # Laid out for the terminal as it is, so that the first resize changes nothing (a class set on the
@@ -417,14 +418,14 @@ class ConsoleScreen(Screen):
             return False
         tabs = self.query_one(TabbedContent)
         if template_id is None:
-            template_id = next((t.id for t in templates if f"tab-{t.id}" == tabs.active), templates[0].id)
+            template_id = next((t.id for t in templates if widget_id("tab", t.id) == tabs.active), templates[0].id)
         template = next(t for t in templates if t.id == template_id)
         editor = self._template_editor(template_id)
         # A tab never shown has no editor yet, and nothing edited: its text is the template filled now.
         filled = fill(template, self.state, self.now)
         text = editor.text if editor is not None else filled.text
         removed = filled.removed if editor is None or not editor.edited else 0
-        tabs.active = f"tab-{template_id}"  # the copied message on screen
+        tabs.active = widget_id("tab", template_id)  # the copied message on screen
         unfilled = [name for name in template.placeholders if f"[{name}]" in text]
         if unfilled and (template_id, text) not in self._warned_unfilled:
             # Once: "ETA: [eta]" sent to customers is worse than a second key press. y again copies it as it is.
@@ -436,7 +437,7 @@ class ConsoleScreen(Screen):
         return self._copy_and_record(template_id, template.name, text, removed)
 
     def _template_editor(self, template_id: str) -> TemplateEditor | None:
-        return next(iter(self.query(f"#editor-{template_id}")), None)  # type: ignore[return-value]
+        return next(iter(self.query(f"#{widget_id('editor', template_id)}")), None)  # type: ignore[return-value]
 
     @on(TabbedContent.TabActivated, "#tabs")
     def _on_tab_shown(self, event: TabbedContent.TabActivated) -> None:
@@ -448,12 +449,12 @@ class ConsoleScreen(Screen):
         if pane_id == "timeline-tab" and self._unseen_alerts:
             self._unseen_alerts = 0
             event.tab.label = "Timeline"
-        template = next((t for t in self._templates() if f"tab-{t.id}" == pane_id), None)
+        template = next((t for t in self._templates() if widget_id("tab", t.id) == pane_id), None)
         if template is None or self._template_editor(template.id) is not None:
             return
         from warroom.tui.widgets.templates import TemplateEditor
 
-        editor = TemplateEditor(template, id=f"editor-{template.id}")
+        editor = TemplateEditor(template, id=widget_id("editor", template.id))
         event.pane.mount(editor.data_bind(ConsoleScreen.state, ConsoleScreen.now))
 
     def _copy_and_record(self, what: str, name: str, text: str, removed: int = 0) -> bool:

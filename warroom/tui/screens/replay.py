@@ -25,6 +25,7 @@ from warroom.playbook import Template
 from warroom.replay import Replay, Stop, stops
 from warroom.text import for_terminal, one_line
 # The live console's layout thresholds, so that a replay looks like the room's screen did.
+from warroom.tui.ids import widget_id
 from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, WIDE_WIDTH, ladder_room
 from warroom.tui.messages import GoBack
 from warroom.tui.widgets.checklist import Checklist
@@ -136,7 +137,7 @@ class ReplayTemplate(Vertical):
 
     def compose(self) -> ComposeResult:
         yield LiveLine(id="template-status", classes="template-status")
-        area = TemplateText(id=f"template-{self.template.id}", classes="template-text", read_only=True)
+        area = TemplateText(id=widget_id("template", self.template.id), classes="template-text", read_only=True)
         area.highlight_cursor_line = False  # no cursor here: a highlighted line would look like a selection
         yield area
 
@@ -271,8 +272,8 @@ class ReplayScreen(Screen):
                 with TabPane("Timeline", id="timeline-tab"):
                     yield Timeline(id="timeline")
                 for template in playbook.templates if playbook else ():
-                    with TabPane(one_line(template.name), id=f"tab-{template.id}"):
-                        yield ReplayTemplate(template, id=f"editor-{template.id}").data_bind(
+                    with TabPane(one_line(template.name), id=widget_id("tab", template.id)):
+                        yield ReplayTemplate(template, id=widget_id("editor", template.id)).data_bind(
                             ReplayScreen.state, ReplayScreen.now
                         )
         yield Static(id="too-small", markup=False)

@@ -18,6 +18,7 @@ from warroom.comms import FilledTemplate, fill
 from warroom.incident import IncidentState
 from warroom.playbook import Template
 from warroom.text import for_clipboard, for_terminal
+from warroom.tui.ids import widget_id
 from warroom.tui.messages import BackToPanes
 from warroom.tui.widgets.live_line import LiveLine
 
@@ -80,7 +81,7 @@ class TemplateEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         yield LiveLine(id="template-status", classes="template-status")
-        yield TemplateText(id=f"template-{self.template.id}", classes="template-text")
+        yield TemplateText(id=widget_id("template", self.template.id), classes="template-text")
 
     @property
     def text(self) -> str:
