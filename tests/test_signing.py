@@ -549,10 +549,86 @@ async def test_the_console_resolve_signs(db_path: Path, clock: FakeClock, playbo
         async with app.run_test(size=(160, 48)) as pilot:
             await pilot.press("R")
             await pilot.press("y")
-            await pilot.pause()
+            await _until(pilot, lambda: len(store.events(incident)) == 3)
             assert isinstance(app.screen, ConsoleScreen)
             assert [e.kind for e in store.events(incident)] == [kinds.DECLARED, kinds.RESOLVED, kinds.CHECKPOINT]
+            await _until(pilot, lambda: app.screen.state.events == 3)
             assert app.screen.state.events == 3  # the console read the checkpoint it wrote
+    assert Warroom(db_path, clock).ok("verify", "--allowed-signers", str(keys / "allowed_signers")).startswith(
+        "ok: 1 incident, 3 events, every chain verifies\n1 checkpoint matches the log; every signature checked"
+    )
+
+
+async def _until(pilot, done, pauses: int = 200) -> None:
+    """Bounded pauses until `done()` (ssh-keygen signs in the console's thread, not in the key's handler)."""
+    for _ in range(pauses):
+        if done():
+            return
+        await pilot.pause(0.02)
+    assert done()
+
+
+@pytest.fixture
+def held_signer(monkeypatch):
+    """ssh-keygen's `-Y sign` held until the test lets it go (an agent waiting for its holder to confirm)."""
+    import threading
+
+    from warroom import checkpoint
+
+    go = threading.Event()
+    real = checkpoint._run
+
+    def waiting(arguments, data=None, **kwargs):
+        if "-Y" in arguments and "sign" in arguments:
+            assert go.wait(30), "the test never let the signature go"
+        return real(arguments, data, **kwargs)
+
+    monkeypatch.setattr(checkpoint, "_run", waiting)
+    return go
+
+
+async def test_the_console_takes_keys_while_the_key_signs(db_path: Path, clock: FakeClock, playbook, keys: Path,
+                                                         monkeypatch, held_signer) -> None:
+    from warroom.tui.app import make_app
+
+    monkeypatch.setenv("WARROOM_SIGNING_KEY", str(keys / "alex"))
+    with Store(db_path, clock=clock) as store:
+        incident = store.declare(declaration_payload(playbook, clock.now()), actor="Alex").incident
+        app = make_app(store, clock=clock)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("R")
+            await pilot.press("y")
+            await pilot.pause()
+            assert app.screen.run_command("note paged the vendor while the signature waits")  # not frozen
+            await pilot.pause()
+            assert [e.kind for e in store.events(incident)] == [kinds.DECLARED, kinds.RESOLVED, kinds.NOTE]
+            held_signer.set()
+            await _until(pilot, lambda: len(store.events(incident)) == 4)
+            assert store.events(incident)[-1].kind == kinds.CHECKPOINT
+            await _until(pilot, lambda: app.screen.state.events == 4)  # the console read the checkpoint it wrote
+    # The signature covers the log as it was resolved (2 events): the note after it is beyond the checkpoint.
+    result = Warroom(db_path, clock)("verify", "--allowed-signers", str(keys / "allowed_signers"))
+    assert result.exit_code == 0, result.output
+    assert "1 checkpoint matches the log; every signature checked" in result.stdout
+
+
+async def test_quitting_while_the_key_signs_still_records_the_signature(db_path: Path, clock: FakeClock, playbook,
+                                                                         keys: Path, monkeypatch, held_signer) -> None:
+    import threading
+
+    from warroom.tui.app import make_app
+
+    monkeypatch.setenv("WARROOM_SIGNING_KEY", str(keys / "alex"))
+    with Store(db_path, clock=clock) as store:
+        incident = store.declare(declaration_payload(playbook, clock.now()), actor="Alex").incident
+        app = make_app(store, clock=clock)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("R")
+            await pilot.press("y")
+            await pilot.pause()
+            assert len(store.events(incident)) == 2  # still signing
+            threading.Timer(0.3, held_signer.set).start()  # the agent answers just after the commander quits
+        assert [e.kind for e in store.events(incident)] == [kinds.DECLARED, kinds.RESOLVED, kinds.CHECKPOINT]
     assert Warroom(db_path, clock).ok("verify", "--allowed-signers", str(keys / "allowed_signers")).startswith(
         "ok: 1 incident, 3 events, every chain verifies\n1 checkpoint matches the log; every signature checked"
     )

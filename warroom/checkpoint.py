@@ -23,7 +23,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -200,29 +200,55 @@ def head_of(store, incident_id: str) -> tuple[str, int, str]:
     return first[0][:LOG_ID_DIGITS], last[0], last[1]
 
 
+@dataclass(frozen=True)
+class Signing:
+    """A signature under way, in the three steps `sign` takes: `prepare` (reads the log: the caller's thread),
+    `signed` (ssh-keygen alone, which may wait on an agent: a worker thread's), `record` (appends: the caller's
+    thread again). The console resolves without waiting for the key; the CLI runs the three in a row."""
+
+    key: str
+    unsigned: Checkpoint
+    signer: str
+
+    @classmethod
+    def prepare(cls, store, incident_id: str, key: str | None, *, actor: str | None = None) -> Signing:
+        """The checkpoint to sign, of the log as it is now; refused unless the log verifies (chain and earlier
+        checkpoints) and the key is an SSH key."""
+        key = configured_key(key)
+        if key is None:
+            raise WarroomError(
+                f"no signing key: give --key PATH or set {KEY_VARIABLE} (an SSH private key file, or a public key whose "
+                "private half is in ssh-agent)"
+            )
+        fingerprint, comment = key_identity(key)
+        problem = log_problem(store, incident_id)
+        if problem:
+            raise WarroomError(f"{incident_id}: not signed, its log does not verify: {problem}", exit_code=1)
+        log_id, count, head = head_of(store, incident_id)
+        unsigned = Checkpoint(incident_id, log_id, count, head, truncate_ms(store.clock.now()), key=fingerprint)
+        return cls(key, unsigned, comment or actor or "")
+
+    def signed(self, *, interactive: bool = False) -> Checkpoint:
+        """The checkpoint with ssh-keygen's signature: touches no store, so any thread may run it."""
+        unsigned = self.unsigned
+        result = _run(["-Y", "sign", "-n", NAMESPACE, "-f", str(Path(self.key).expanduser())], unsigned.note, interactive=interactive)
+        armor = result.stdout.decode("utf-8", "replace")
+        if result.returncode != 0 or not armor.startswith(_ARMOR_BEGIN):
+            raise WarroomError(f"{unsigned.incident}: not signed: ssh-keygen -Y sign failed with {self.key}: {_said_by(result)}")
+        return replace(unsigned, signer=self.signer, signature=armor)
+
+    def record(self, store, checkpoint: Checkpoint, *, actor: str | None = None) -> Event:
+        """The checkpoint event appended. Events appended since `prepare` stay after it, unsigned until the next
+        checkpoint: the signature covers the first COUNT events, which the log still holds."""
+        return store.append(checkpoint.incident, kinds.CHECKPOINT, checkpoint.payload(), actor=actor)
+
+
 def sign(store, incident_id: str, key: str | None, *, actor: str | None = None, interactive: bool = True) -> tuple[Event, Checkpoint]:
     """Sign the incident's log as it is now and append the checkpoint event. Nothing is written unless the
     log verifies (chain and earlier checkpoints) and ssh-keygen signed."""
-    key = configured_key(key)
-    if key is None:
-        raise WarroomError(
-            f"no signing key: give --key PATH or set {KEY_VARIABLE} (an SSH private key file, or a public key whose "
-            "private half is in ssh-agent)"
-        )
-    fingerprint, comment = key_identity(key)
-    problem = log_problem(store, incident_id)
-    if problem:
-        raise WarroomError(f"{incident_id}: not signed, its log does not verify: {problem}", exit_code=1)
-    log_id, count, head = head_of(store, incident_id)
-    unsigned = Checkpoint(incident_id, log_id, count, head, truncate_ms(store.clock.now()))
-    result = _run(["-Y", "sign", "-n", NAMESPACE, "-f", str(Path(key).expanduser())], unsigned.note, interactive=interactive)
-    armor = result.stdout.decode("utf-8", "replace")
-    if result.returncode != 0 or not armor.startswith(_ARMOR_BEGIN):
-        raise WarroomError(f"{incident_id}: not signed: ssh-keygen -Y sign failed with {key}: {_said_by(result)}")
-    signer = comment or actor or ""
-    checkpoint = Checkpoint(incident_id, log_id, count, head, unsigned.signed_at, signer, fingerprint, armor)
-    event = store.append(incident_id, kinds.CHECKPOINT, checkpoint.payload(), actor=actor)
-    return event, checkpoint
+    signing = Signing.prepare(store, incident_id, key, actor=actor)
+    checkpoint = signing.signed(interactive=interactive)
+    return signing.record(store, checkpoint, actor=actor), checkpoint
 
 
 def resolves(event: Event) -> bool:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Iterable
@@ -11,6 +14,7 @@ from typing import TYPE_CHECKING, Iterable
 from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import ActiveBinding, Binding
+from textual.message import Message
 from textual.containers import Container
 from textual.reactive import Reactive, reactive
 from textual.screen import Screen
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 
 ALARM_SECONDS = 6  # long enough to read a number; the ladder keeps the alarm until it is acted on
 ALERTS_QUIET = timedelta(minutes=5)  # an alert after this long without one rings the bell: the room may have looked away
+SIGN_WAIT_AT_EXIT = 10.0  # seconds the console waits, as it closes, for a signature under way (then: warroom sign)
 CONFIRM_SECONDS = 2  # "status: mitigating": a glance, then out of the timeline's way
 
 # The actions of the console's single keys (printable: while a field has the keyboard they type instead).
@@ -139,6 +144,8 @@ class ConsoleScreen(Screen):
         self._unseen_alerts = 0  # alerts that came while a template tab was shown
         self.unreadable = False  # the log could not be read: the screen is taken away at once
         self._warned_unfilled: set[tuple[str, str]] = set()  # (template, text) y has warned about: y now copies it
+        self._signer: ThreadPoolExecutor | None = None  # ssh-keygen's thread, made at the first signature
+        self._unrecorded: dict[Future, tuple[checkpoint.Signing, str]] = {}  # signatures under way: (signing, actor)
 
     # --- building ----------------------------------------------------------------------------
 
@@ -342,13 +349,68 @@ class ConsoleScreen(Screen):
             self.app.bell()
             self._check_the_file()  # the file gone under us: the banner says so at once, not at the next tick
             return None
-        unsigned = checkpoint.after_resolve(self.app.store, event)  # a key configured: resolving signs the log
-        if unsigned:
-            self.notify(unsigned, severity="error", markup=False)
+        self._sign_if_resolved(event)
         # Not just this event: a scribe's or a script's committed just before it would be skipped for good
         # (the next read starts after this event's id), and the screen would show a state the log does not.
         self._catch_up()
         return event
+
+    # --- signing at resolve -------------------------------------------------------------------
+
+    class Signed(Message):
+        """ssh-keygen has answered (posted from the signing thread)."""
+
+        def __init__(self, answer: Future) -> None:
+            super().__init__()
+            self.answer = answer
+
+    def _sign_if_resolved(self, event: Event) -> None:
+        """A key configured (WARROOM_SIGNING_KEY): resolving signs the log. The checkpoint is made here, of the log
+        as it stands, and ssh-keygen signs it in a thread: an agent that asks its holder to confirm (ssh-add -c) or
+        a slow card does not freeze the console. The signature is recorded when it comes (ConsoleScreen.Signed)."""
+        if not checkpoint.resolves(event) or checkpoint.configured_key() is None:
+            return
+        try:
+            signing = checkpoint.Signing.prepare(self.app.store, event.incident, None, actor=event.actor)
+        except WarroomError as error:
+            self.notify(f"resolved, but not signed: {error}", severity="error", timeout=ALARM_SECONDS, markup=False)
+            return
+        if self._signer is None:
+            self._signer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warroom-sign")
+        answer = self._signer.submit(signing.signed)
+        self._unrecorded[answer] = (signing, event.actor)
+        answer.add_done_callback(lambda done: self.post_message(self.Signed(done)))
+
+    @on(Signed)
+    def _on_signed(self, message: Signed) -> None:
+        self._record_signature(message.answer)
+
+    def _record_signature(self, answer: Future) -> None:
+        if answer not in self._unrecorded:
+            return  # recorded already, as the console closed
+        signing, actor = self._unrecorded.pop(answer)
+        try:
+            signing.record(self.app.store, answer.result(), actor=actor)
+        except (WarroomError, sqlite3.Error) as error:
+            self.notify(f"resolved, but not signed: {error}", severity="error", timeout=ALARM_SECONDS, markup=False)
+            return
+        self.notify(f"Log signed: its first {signing.unsigned.count} events", timeout=CONFIRM_SECONDS, markup=False)
+        if self.is_mounted:
+            self._catch_up()
+
+    @on(events.Unmount)
+    def _finish_signing(self) -> None:
+        """The console closing while ssh-keygen still signs: the signature is waited for (a while) and recorded, so
+        that quitting right after resolving does not leave the log unsigned. Past the wait it stays unsigned:
+        `warroom verify` says so, and `warroom sign` signs it."""
+        for answer in list(self._unrecorded):
+            with contextlib.suppress(FutureTimeout, WarroomError):  # still signing; or it failed (said nowhere now)
+                answer.result(timeout=SIGN_WAIT_AT_EXIT)
+            if answer.done():
+                with contextlib.suppress(Exception):  # closing: nothing left to show a failure on
+                    self._record_signature(answer)
+        if self._signer is not None:
+            self._signer.shutdown(wait=False)
 
     def run_command(self, line: str, *, confirm: bool = False) -> bool:
         """Run one line of the command language (the bar, keys and the palette all come here).
