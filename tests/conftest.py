@@ -34,6 +34,13 @@ def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 
 @pytest.fixture
+def no_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No system clipboard: copies go by OSC 52, which the test harness keeps in app.clipboard."""
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+
+
+@pytest.fixture
 def utc_local_time():
     """Local times on screen read the same on every machine (modules that show times use it)."""
     before = os.environ.get("TZ")

@@ -20,14 +20,7 @@ OLD_IDS = ["status page", "slack.update", "état"]
 SIZE = (120, 40)
 
 
-@pytest.fixture(autouse=True)
-def _no_display(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No system clipboard: copies go by OSC 52, which the test harness keeps in app.clipboard."""
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-
-
-pytestmark = pytest.mark.usefixtures("utc_local_time")
+pytestmark = pytest.mark.usefixtures("utc_local_time", "no_display")
 
 
 @pytest.fixture

@@ -30,14 +30,7 @@ from warroom.tui.widgets.templates import TemplateEditor, TemplateText
 SIZE = (160, 50)
 
 
-@pytest.fixture(autouse=True)
-def _no_display(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No system clipboard: copies go by OSC 52, which the test harness keeps in app.clipboard."""
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-
-
-pytestmark = pytest.mark.usefixtures("utc_local_time")
+pytestmark = pytest.mark.usefixtures("utc_local_time", "no_display")
 
 
 @pytest.fixture
