@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
 import select
@@ -364,7 +365,10 @@ class Storm:
             alert_id = int(found.group(1))
             ids.append(alert_id)
             recorded_at = datetime.fromisoformat(recorded.replace("Z", "+00:00")).timestamp()
-            committed.append(recorded_at - self.posted.get(alert_id, recorded_at))
+            # recorded_at is stored to the millisecond (cut, not rounded): the post time is cut the same way, or a
+            # commit within the post's millisecond would come out as a negative latency.
+            posted = math.floor(self.posted.get(alert_id, recorded_at) * 1000) / 1000
+            committed.append(recorded_at - posted)
         stored = len(set(ids))
         duplicates = len(ids) - stored
 
