@@ -3,12 +3,14 @@ and a tamper matrix against a signed and an unsigned log, each with the exact li
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -538,25 +540,18 @@ def test_resolving_with_a_key_that_does_not_sign_still_resolves(warroom: Warroom
     assert count_events(warroom.db) == 11
 
 
-async def test_the_console_resolve_signs(db_path: Path, clock: FakeClock, playbook, keys: Path, monkeypatch) -> None:
+@contextlib.asynccontextmanager
+async def resolved_in_the_console(store: Store, clock: FakeClock, playbook):
+    """A fresh incident opened in the console and resolved there (R, then y): (app, pilot, incident id)."""
     from warroom.tui.app import make_app
-    from warroom.tui.screens.console import ConsoleScreen
 
-    monkeypatch.setenv("WARROOM_SIGNING_KEY", str(keys / "alex"))
-    with Store(db_path, clock=clock) as store:
-        incident = store.declare(declaration_payload(playbook, clock.now()), actor="Alex").incident
-        app = make_app(store, clock=clock)
-        async with app.run_test(size=(160, 48)) as pilot:
-            await pilot.press("R")
-            await pilot.press("y")
-            await _until(pilot, lambda: len(store.events(incident)) == 3)
-            assert isinstance(app.screen, ConsoleScreen)
-            assert [e.kind for e in store.events(incident)] == [kinds.DECLARED, kinds.RESOLVED, kinds.CHECKPOINT]
-            await _until(pilot, lambda: app.screen.state.events == 3)
-            assert app.screen.state.events == 3  # the console read the checkpoint it wrote
-    assert Warroom(db_path, clock).ok("verify", "--allowed-signers", str(keys / "allowed_signers")).startswith(
-        "ok: 1 incident, 3 events, every chain verifies\n1 checkpoint matches the log; every signature checked"
-    )
+    incident = store.declare(declaration_payload(playbook, clock.now()), actor="Alex").incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("R")
+        await pilot.press("y")
+        await pilot.pause()
+        yield app, pilot, incident
 
 
 async def _until(pilot, done, pauses: int = 200) -> None:
@@ -568,11 +563,28 @@ async def _until(pilot, done, pauses: int = 200) -> None:
     assert done()
 
 
+def verified_with_signatures(db_path: Path, clock: FakeClock, keys: Path) -> str:
+    return Warroom(db_path, clock).ok("verify", "--allowed-signers", str(keys / "allowed_signers"))
+
+
+async def test_the_console_resolve_signs(db_path: Path, clock: FakeClock, playbook, keys: Path, monkeypatch) -> None:
+    from warroom.tui.screens.console import ConsoleScreen
+
+    monkeypatch.setenv("WARROOM_SIGNING_KEY", str(keys / "alex"))
+    with Store(db_path, clock=clock) as store:
+        async with resolved_in_the_console(store, clock, playbook) as (app, pilot, incident):
+            await _until(pilot, lambda: len(store.events(incident)) == 3)
+            assert isinstance(app.screen, ConsoleScreen)
+            assert [e.kind for e in store.events(incident)] == [kinds.DECLARED, kinds.RESOLVED, kinds.CHECKPOINT]
+            await _until(pilot, lambda: app.screen.state.events == 3)  # the console read the checkpoint it wrote
+    assert verified_with_signatures(db_path, clock, keys).startswith(
+        "ok: 1 incident, 3 events, every chain verifies\n1 checkpoint matches the log; every signature checked"
+    )
+
+
 @pytest.fixture
 def held_signer(monkeypatch):
     """ssh-keygen's `-Y sign` held until the test lets it go (an agent waiting for its holder to confirm)."""
-    import threading
-
     from warroom import checkpoint
 
     go = threading.Event()
@@ -589,16 +601,9 @@ def held_signer(monkeypatch):
 
 async def test_the_console_takes_keys_while_the_key_signs(db_path: Path, clock: FakeClock, playbook, keys: Path,
                                                          monkeypatch, held_signer) -> None:
-    from warroom.tui.app import make_app
-
     monkeypatch.setenv("WARROOM_SIGNING_KEY", str(keys / "alex"))
     with Store(db_path, clock=clock) as store:
-        incident = store.declare(declaration_payload(playbook, clock.now()), actor="Alex").incident
-        app = make_app(store, clock=clock)
-        async with app.run_test(size=(160, 48)) as pilot:
-            await pilot.press("R")
-            await pilot.press("y")
-            await pilot.pause()
+        async with resolved_in_the_console(store, clock, playbook) as (app, pilot, incident):
             assert app.screen.run_command("note paged the vendor while the signature waits")  # not frozen
             await pilot.pause()
             assert [e.kind for e in store.events(incident)] == [kinds.DECLARED, kinds.RESOLVED, kinds.NOTE]
@@ -607,29 +612,18 @@ async def test_the_console_takes_keys_while_the_key_signs(db_path: Path, clock: 
             assert store.events(incident)[-1].kind == kinds.CHECKPOINT
             await _until(pilot, lambda: app.screen.state.events == 4)  # the console read the checkpoint it wrote
     # The signature covers the log as it was resolved (2 events): the note after it is beyond the checkpoint.
-    result = Warroom(db_path, clock)("verify", "--allowed-signers", str(keys / "allowed_signers"))
-    assert result.exit_code == 0, result.output
-    assert "1 checkpoint matches the log; every signature checked" in result.stdout
+    assert "1 checkpoint matches the log; every signature checked" in verified_with_signatures(db_path, clock, keys)
 
 
 async def test_quitting_while_the_key_signs_still_records_the_signature(db_path: Path, clock: FakeClock, playbook,
                                                                          keys: Path, monkeypatch, held_signer) -> None:
-    import threading
-
-    from warroom.tui.app import make_app
-
     monkeypatch.setenv("WARROOM_SIGNING_KEY", str(keys / "alex"))
     with Store(db_path, clock=clock) as store:
-        incident = store.declare(declaration_payload(playbook, clock.now()), actor="Alex").incident
-        app = make_app(store, clock=clock)
-        async with app.run_test(size=(160, 48)) as pilot:
-            await pilot.press("R")
-            await pilot.press("y")
-            await pilot.pause()
+        async with resolved_in_the_console(store, clock, playbook) as (app, pilot, incident):
             assert len(store.events(incident)) == 2  # still signing
             threading.Timer(0.3, held_signer.set).start()  # the agent answers just after the commander quits
         assert [e.kind for e in store.events(incident)] == [kinds.DECLARED, kinds.RESOLVED, kinds.CHECKPOINT]
-    assert Warroom(db_path, clock).ok("verify", "--allowed-signers", str(keys / "allowed_signers")).startswith(
+    assert verified_with_signatures(db_path, clock, keys).startswith(
         "ok: 1 incident, 3 events, every chain verifies\n1 checkpoint matches the log; every signature checked"
     )
 
