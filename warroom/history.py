@@ -296,13 +296,8 @@ class History:
         seq, digest, schema, event_hash, listing = known[7:12]
         if seq is None or schema != self._schema or event_hash != digest:
             return None
-        try:
-            listed = json.loads(listing)
-        except ValueError:
-            return None
-        if not isinstance(listed, dict) or listed.get("stamp") != FOLD_STAMP:
-            return None
-        return seq, digest, listed, _LAZY
+        listed = _cached_listing(listing)
+        return None if listed is None else (seq, digest, listed, _LAZY)
 
     def _state_text(self, incident_id: str, text: str) -> str:
         if text is not _LAZY:
@@ -320,11 +315,8 @@ class History:
         seq, digest, schema, listing, state = cached
         if schema != self._schema:
             return None
-        try:
-            listed = json.loads(listing)
-        except ValueError:
-            return None
-        if not isinstance(listed, dict) or listed.get("stamp") != FOLD_STAMP:
+        listed = _cached_listing(listing)
+        if listed is None:
             return None
         row = self.store.conn.execute("SELECT hash FROM events WHERE incident = ? AND seq = ?", (incident_id, seq)).fetchone()
         if row is None or row[0] != digest:
@@ -390,6 +382,15 @@ class History:
             except (WarroomError, ValueError):
                 return None
         return self._playbooks[text]
+
+
+def _cached_listing(text: str) -> dict[str, Any] | None:
+    """A cached fold's listing, when this warroom's fold wrote it (FOLD_STAMP); else None (fold again)."""
+    try:
+        listed = json.loads(text)
+    except ValueError:
+        return None
+    return listed if isinstance(listed, dict) and listed.get("stamp") == FOLD_STAMP else None
 
 
 def _extended(state: IncidentState, fresh: list[Event]) -> IncidentState | None:
