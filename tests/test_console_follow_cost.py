@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from conftest import declaration_payload
 from warroom import events as kinds
@@ -61,11 +62,39 @@ async def test_a_poll_and_a_key_before_the_next_frame_draw_the_timeline_once(sto
         assert screen.run_command("note failing over to db-2")  # ... and a key's event comes before any frame
         assert draws == [], "the timeline was drawn inside the poll or the key press, before the frame due"
         assert screen.state.alerts == 40 and screen.state.notes == 1  # the state is current at once
-        await pilot.pause()
+        await pilot.pause()  # the key's frame (the checklist's, the clock pane's) ...
+        await pilot.pause()  # ... then the timeline's
         assert draws == [42], "the timeline was not drawn once, with every event, after the frame"
         text = timeline_text(screen)
         assert "FIRING DiskFull db-39" in text and "failing over to db-2" in text
         assert len(timeline._events) == 42  # the declaration, 40 alerts, the note
+
+
+async def test_a_key_press_goes_out_in_a_frame_before_the_timeline_and_the_checkpoint(store, clock, playbook, monkeypatch):
+    """Space on the checklist: the first frame after the commit carries the tick, and only then are the timeline's
+    new line drawn and the commit's checkpoint run (Textual can run after-refresh callbacks at an idle that comes
+    before the repaint a pane asked for, which put both between the key and its frame)."""
+    store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=5)))
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsoleScreen)
+        screen._ticker.pause()
+        await pilot.pause()
+        order: list[str] = []
+        seen = screen.last_event_id
+        app.post_display_hook = lambda: order.append("frame") if screen.last_event_id > seen else None
+        draw, backfill = Timeline._draw, Store._backfill
+        monkeypatch.setattr(Timeline, "_draw", lambda self: (order.append("timeline"), draw(self)))
+        monkeypatch.setattr(Store, "_backfill", lambda self: (order.append("checkpoint"), backfill(self)))
+        key = events.Key("space", " ")  # as the terminal driver posts a key: not Pilot's press, which waits
+        app.post_message(key)
+        for _ in range(3):
+            await pilot.pause()
+        assert screen.last_event_id > seen and screen.state.checked, "space did not tick the step"
+        assert "timeline" in order and "checkpoint" in order, order
+        assert order[0] == "frame", f"drawn or checkpointed before the key's frame went out: {order}"
 
 
 async def test_the_console_holds_received_alerts_without_their_labels(store, other, clock, playbook):

@@ -99,7 +99,7 @@ class IncidentRow:
 class Store:
     """The SQLite event store. Every write is one transaction; nothing is ever updated in `events`."""
 
-    # Set by a caller that draws after each write (the console: App.call_after_refresh): each commit's passive
+    # Set by a caller that draws after each write (the console: frames.after_the_frame): each commit's passive
     # checkpoint (_backfill) is handed to it, to run once the screen shows the event, rather than between the
     # commit and the frame (1-8 ms of every key press, for a copy the commit's durability does not need). It
     # returns False when it cannot (the app is closing): then the checkpoint runs at once.

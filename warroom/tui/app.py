@@ -25,6 +25,7 @@ from warroom.store import Store
 from warroom.text import one_line
 from warroom.tui import messages
 from warroom.tui.clipboard import CopyResult, copy_text
+from warroom.tui.frames import after_the_frame
 
 HIGH_CONTRAST = Theme(
     name="warroom-high-contrast",
@@ -76,7 +77,7 @@ class WarroomApp(App):
         self.watch_only = watch
         self.replay_only = replay
         self.store = store
-        store.backfill_later = self.call_after_refresh  # a key's commit is on screen before its checkpoint runs
+        store.backfill_later = partial(after_the_frame, self)  # a key's commit is on screen before its checkpoint runs
         self.playbook_path = playbook_path
         self.clock: Clock = clock or SystemClock()
         self.incident_id = incident_id

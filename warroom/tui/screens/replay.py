@@ -25,6 +25,7 @@ from warroom.playbook import Template
 from warroom.replay import Replay, Stop, stops
 from warroom.text import for_terminal, one_line
 # The live console's layout thresholds, so that a replay looks like the room's screen did.
+from warroom.tui.frames import draw_changed_rows
 from warroom.tui.ids import widget_id
 from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, WIDE_WIDTH, ladder_room
 from warroom.tui.messages import GoBack
@@ -236,6 +237,7 @@ class ReplayScreen(Screen):
     def __init__(self, incident_id: str, events: list[Event] | None = None) -> None:
         """`events`: the log, when whoever opens the replay has just read it."""
         super().__init__()
+        draw_changed_rows(self)
         self.incident_id = incident_id
         self._events = events
         self.replay: Replay | None = None

@@ -17,6 +17,7 @@ from warroom.errors import WarroomError
 from warroom.events import Event
 from warroom.incident import IncidentLog, IncidentState
 from warroom.text import one_line
+from warroom.tui.frames import draw_changed_rows
 from warroom.tui.widgets.big_clock import BigClock
 from warroom.tui.widgets.clock_pane import latest_alert_text, response_line
 from warroom.tui.widgets.header import IncidentHeader
@@ -53,6 +54,7 @@ class WatchScreen(Screen):
 
     def __init__(self, incident_id: str | None) -> None:
         super().__init__()
+        draw_changed_rows(self)
         self.pinned = incident_id is not None
         self.incident_id = incident_id
         self.incident_log = IncidentLog(())

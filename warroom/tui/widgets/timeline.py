@@ -21,6 +21,7 @@ from warroom.incident import happened_order, held
 from warroom.playbook import Playbook
 from warroom.text import one_line
 from warroom.timeline import describe
+from warroom.tui.frames import after_the_frame
 
 # The entries are Rich text, which knows no theme variables: plain ANSI colours that read on any theme.
 KIND_STYLE = {
@@ -159,7 +160,7 @@ class Timeline(ScrollView, can_focus=True):
             self._draw()
         elif not self._draw_pending:
             self._draw_pending = True
-            self.call_after_refresh(self._draw_if_pending)
+            after_the_frame(self, self._draw_if_pending)
 
     def _draw_if_pending(self) -> None:
         if self._draw_pending:
