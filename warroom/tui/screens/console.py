@@ -30,6 +30,7 @@ from warroom.incident import IncidentLog, IncidentState
 from warroom.playbook import Template
 from warroom.clock import local_hm
 from warroom.text import one_line
+from warroom.tui.frames import draw_changed_rows
 from warroom.tui.ids import widget_id
 from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, ROOMY_FOOTER_WIDTH, WIDE_WIDTH, ladder_room
 from warroom.tui.messages import BackToPanes, ShowBrowser, ShowHelp
@@ -131,6 +132,7 @@ class ConsoleScreen(Screen):
     def __init__(self, incident_id: str, events: list[Event] | None = None) -> None:
         """`events`: the log, when whoever opens the console has just read it."""
         super().__init__()
+        draw_changed_rows(self)
         self.incident_id = incident_id
         self._events = events
         self.incident_log = IncidentLog(())
@@ -352,7 +354,12 @@ class ConsoleScreen(Screen):
         self._sign_if_resolved(event)
         # Not just this event: a scribe's or a script's committed just before it would be skipped for good
         # (the next read starts after this event's id), and the screen would show a state the log does not.
-        self._catch_up()
+        # Nobody else has committed since the last read when data_version has not moved (it counts the other
+        # connections' commits, not this one's): then this event is all there is to take.
+        if self.app.store.data_version() == self._data_version and event.id == self.last_event_id + 1:
+            self._took([event])
+        else:
+            self._catch_up()
         return event
 
     # --- signing at resolve -------------------------------------------------------------------
@@ -451,6 +458,7 @@ class ConsoleScreen(Screen):
 
     @on(Checklist.StepToggled)
     def _on_step(self, message: Checklist.StepToggled) -> None:
+        message.stop()  # answered here: not passed on up to the app (a hop between the key and its frame)
         self.run_command(f"{'check' if message.done else 'uncheck'} {message.number}")
 
     @on(EscalationLadder.Notified)

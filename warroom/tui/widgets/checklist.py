@@ -47,6 +47,7 @@ class Checklist(WrappedOptionList):
         self._folded_lists: set[str] = set()  # lists the commander closed
         self._shown_phase: str | None = None  # the current phase when the list was last built
         self._built_from: tuple | None = None  # what the list was last built from (see _reads)
+        self._made: dict[tuple, Content] = {}  # each row's text, by what it was made from (the rows shown)
 
     def on_mount(self) -> None:
         self.border_title = "Checklist"
@@ -92,13 +93,23 @@ class Checklist(WrappedOptionList):
         self._built_from = self._reads(state, now)
         self._wrapped_at = width = self._wrap_width()
         lists = views.checklists(state, now)
+        # Each row's text is made once for what it says: a tick changes two rows (its step and its list's count),
+        # and the rest are the ones already made (what is shown is compared with them by identity, too).
+        made, self._made = self._made, {}
         options: list[Option] = []
         for view in lists:
             is_open = self._is_open(view)
-            options.append(Option(self._header(view, is_open, width), id=f"list:{view.id}"))
+            header = (view.id, view.name, view.kind, view.window, view.done, view.total, view.current,
+                      view.past_window, state.resolved, is_open, width)
+            prompt = made.get(header) or self._header(view, is_open, width)
+            self._made[header] = prompt
+            options.append(Option(prompt, id=f"list:{view.id}"))
             if is_open:
                 for step in view.steps:
-                    options.append(Option(self._step(step, width), id=f"step:{step.number}"))
+                    row = (step.number, step.text, step.done_at, width)
+                    prompt = made.get(row) or self._step(step, width)
+                    self._made[row] = prompt
+                    options.append(Option(prompt, id=f"step:{step.number}"))
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         # A new phase: the cursor goes to its first step to do (left on a header, space would fold the phase).
         moved_on = self._shown_phase is not None and state.phase != self._shown_phase

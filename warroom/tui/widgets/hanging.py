@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.geometry import Region
 from textual.widgets import OptionList
@@ -92,12 +93,21 @@ class WrappedOptionList(OptionList):
         for index in changed:
             option = self.get_option_at_index(index)
             option._set_prompt(signature[index][1])
-            if self._get_visual(option).get_height(self.styles, width - padding) != heights[index]:
+            if self._height(option, width - padding) != heights[index]:
                 return False  # the lines below move: everything is drawn again
         self._option_render_cache.clear()  # the lines on screen stay drawn (Textual's own cache of each row)
         for index in changed:
             self.refresh_lines(self._index_to_line[index], heights[index])
         return True
+
+    def _height(self, option: Option, room: int) -> int:
+        """The rows a prompt takes: its lines, when each fits (the prompts come wrapped), else as Textual wraps it."""
+        prompt = option.prompt
+        if isinstance(prompt, Content):
+            lines = prompt.plain.split("\n")
+            if all(cell_len(line) <= room for line in lines):
+                return len(lines)
+        return self._get_visual(option).get_height(self.styles, room)
 
     def _show_subtitle(self, subtitle: str) -> None:
         """Set the border's subtitle unless it is the one shown. Setting `border_subtitle` repaints the whole
