@@ -6,6 +6,7 @@ timeline must show every event, while the console keeps less and draws less.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,14 +44,21 @@ def timeline_text(screen: ConsoleScreen) -> str:
     return "\n".join(strip.text for strip in screen.query_one(Timeline).lines)
 
 
-async def test_a_poll_and_a_key_before_the_next_frame_draw_the_timeline_once(store, other, clock, playbook, monkeypatch):
-    incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=5))).incident
+@asynccontextmanager
+async def paused_console(store: Store, clock: FakeClock):
+    """The console on the open incident, its twice-a-second poll paused: these tests poll (screen.tick) by hand."""
     app = make_app(store, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ConsoleScreen)
         screen._ticker.pause()
+        yield app, pilot, screen
+
+
+async def test_a_poll_and_a_key_before_the_next_frame_draw_the_timeline_once(store, other, clock, playbook, monkeypatch):
+    incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=5))).incident
+    async with paused_console(store, clock) as (app, pilot, screen):
         timeline = screen.query_one(Timeline)
         draws: list[int] = []
         draw = Timeline._draw
@@ -75,12 +83,7 @@ async def test_a_key_press_goes_out_in_a_frame_before_the_timeline_and_the_check
     new line drawn and the commit's checkpoint run (Textual can run after-refresh callbacks at an idle that comes
     before the repaint a pane asked for, which put both between the key and its frame)."""
     store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=5)))
-    app = make_app(store, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ConsoleScreen)
-        screen._ticker.pause()
+    async with paused_console(store, clock) as (app, pilot, screen):
         await pilot.pause()
         order: list[str] = []
         seen = screen.last_event_id
@@ -100,12 +103,7 @@ async def test_a_key_press_goes_out_in_a_frame_before_the_timeline_and_the_check
 async def test_the_console_holds_received_alerts_without_their_labels(store, other, clock, playbook):
     incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=5))).incident
     store.append(incident, kinds.ALERT, received(99, "2020-01-01T00:00:00.000Z"), at=clock.now() - timedelta(minutes=1))
-    app = make_app(store, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ConsoleScreen)
-        screen._ticker.pause()
+    async with paused_console(store, clock) as (app, pilot, screen):
         clock.advance(seconds=1)
         other.append_many(incident, [(kinds.ALERT, received(i, "2020-01-01T00:00:00.000Z"), clock.now() - timedelta(seconds=1))
                                      for i in range(3)], actor="alertmanager")
@@ -145,12 +143,7 @@ async def test_alerts_and_notes_leave_the_checklist_unbuilt_and_what_it_reads_re
     from warroom.tui.widgets.checklist import Checklist
 
     incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=10))).incident
-    app = make_app(store, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ConsoleScreen)
-        screen._ticker.pause()
+    async with paused_console(store, clock) as (app, pilot, screen):
         checklist = screen.query_one(Checklist)
         built: list[int] = []
         checklists = views.checklists
