@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from textual._compositor import Compositor
@@ -12,6 +13,7 @@ from textual.geometry import Region
 
 from conftest import declaration_payload
 from warroom import events as kinds
+from warroom.playbook import load_playbook
 from warroom.tui.app import make_app
 from warroom.tui.frames import ChangedRowsCompositor
 from warroom.tui.screens.console import ConsoleScreen
@@ -40,15 +42,22 @@ def sent(update, console) -> str:
 
 
 async def open_console(store, clock, playbook, size):
-    incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=20))).incident
+    severity = playbook.severities[1].id  # the bundled P1, or the organisation's SEV-2
+    incident = store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=20), severity)).incident
     for i in range(30):
         store.append(incident, kinds.ALERT if i % 3 else kinds.NOTE, {"text": f"line {i} " + "word " * (i % 9)})
     app = make_app(store, clock=clock)
     return app, incident
 
 
+SEV_PLAYBOOK = Path(__file__).parent / "data" / "sev-playbook.yaml"  # an organisation's own: five SEV-n levels
+
+
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-async def test_what_a_commander_does_sends_what_textual_would(store, clock, playbook, size) -> None:
+@pytest.mark.parametrize("own_playbook", [False, True], ids=["bundled playbook", "sev-playbook.yaml"])
+async def test_what_a_commander_does_sends_what_textual_would(store, clock, playbook, size, own_playbook) -> None:
+    if own_playbook:
+        playbook = load_playbook(SEV_PLAYBOOK)
     app, _ = await open_console(store, clock, playbook, size)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
