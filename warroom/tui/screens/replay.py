@@ -24,9 +24,9 @@ from warroom.incident import IncidentState
 from warroom.playbook import Template
 from warroom.replay import Replay, Stop, stops
 from warroom.text import for_terminal, one_line
-# The live console's layout thresholds, so that a replay looks like the room's screen did.
 from warroom.tui.frames import draw_changed_rows
 from warroom.tui.ids import widget_id
+# The live console's layout thresholds, so that a replay looks like the room's screen did.
 from warroom.tui.layout import MIN_HEIGHT, MIN_WIDTH, PALETTE_KEY_WIDTH, WIDE_WIDTH, ladder_room
 from warroom.tui.messages import GoBack
 from warroom.tui.widgets.checklist import Checklist
