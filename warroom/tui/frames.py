@@ -44,6 +44,7 @@ class ChangedRowsCompositor(Compositor):
         # A widget that has nothing in the band is not asked; one that has, gives the band's rows, across its whole
         # width (a chop starts where a widget does: a cut part-way along one would put its cells out of place).
         overlaps, top, height = crop.overlaps, crop.y, crop.height
+        hidden = Region(crop.x, top, min(crop.width + 1, self.size.width - crop.x), height)
         for widget, (region, clip) in self.visible_widgets.items():
             shown = region.intersection(clip)
             if not overlaps(shown):
@@ -51,6 +52,8 @@ class ChangedRowsCompositor(Compositor):
             clip = clip.intersection(Region(clip.x, top, clip.width, height))
             x, y, width, rows = region.intersection(clip)
             yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, rows))
+            if shown.contains_region(hidden):
+                return  # painted front to back: what lies behind this widget in the band is never seen
 
 
 def _bands(spans: list[tuple[int, int, int]]) -> Iterable[Region]:
