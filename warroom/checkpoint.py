@@ -253,7 +253,12 @@ def sign(store, incident_id: str, key: str | None, *, actor: str | None = None, 
 
 def resolves(event: Event) -> bool:
     """The event resolves the incident (`resolve`, or `status resolved`)."""
-    return event.kind == kinds.RESOLVED or (event.kind == kinds.STATUS and event.payload.get("status") == "resolved")
+    return resolving(event.kind, event.payload)
+
+
+def resolving(kind: str, payload: dict) -> bool:
+    """An event of this kind and payload would resolve the incident."""
+    return kind == kinds.RESOLVED or (kind == kinds.STATUS and payload.get("status") == "resolved")
 
 
 def after_resolve(store, event: Event | None, *, interactive: bool = False) -> str | None:

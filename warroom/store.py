@@ -19,6 +19,7 @@ import platformdirs
 
 from warroom import events as kinds
 from warroom.clock import Clock, SystemClock, check_in_range, iso, local_hm, parse_iso, stored_time_problem, truncate_ms
+from warroom.committer import Committer, Committing
 from warroom.errors import WarroomError, quoted
 from warroom.events import (
     _SURROGATE, GENESIS, Event, LogCheck, _decode_payload, canonical_json, chain_hash, check_storable, events_from_rows,
@@ -109,6 +110,20 @@ class Store:
     caches = False  # the file has the cache tables (verified_heads, summaries): see _CACHES
     # Who this store's writes are recorded as, when a write does not say (`warroom --actor NAME`); None: default_actor().
     actor: str | None = None
+    _committer: Committer | None = None  # the thread append_behind's COMMITs run on, made at the first
+    _committing: Committing | None = None  # a COMMIT under way there: every use of the connection waits for it
+    _failed: tuple[Committing, ...] = ()  # COMMITs that failed there, until settle() hands them to the writer
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, once no COMMIT is under way on it (append_behind): nothing reads or writes around one."""
+        if self._committing is not None:
+            self._finish_committing()
+        return self._conn
+
+    @conn.setter
+    def conn(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
 
     def __init__(
         self, path: str | Path | None = None, *, clock: Clock | None = None, readonly: bool = False, create: bool = True,
@@ -363,6 +378,9 @@ class Store:
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
+        self._finish_committing()
+        if self._committer is not None:
+            self._committer.stop()
         with contextlib.suppress(Exception):  # caches: never what stops a close
             self.save_caches()
         self._backfill_if_due()
@@ -474,10 +492,12 @@ class Store:
         Inside another (Store.transaction), a savepoint: its writes are undone if it fails, and committed, or
         not, with the outer one."""
 
-        def __init__(self, store: "Store") -> None:
+        def __init__(self, store: "Store", *, behind: bool = False) -> None:
             self.store = store
             self.conn = store.conn
             self.nested = False
+            self.behind = behind  # COMMIT on the committer's thread (Store.append_behind)
+            self.committing: Committing | None = None
 
         def __enter__(self) -> sqlite3.Connection:
             if self.store._depth:
@@ -507,6 +527,9 @@ class Store:
                 if exc_type is None:
                     self.store._refuse_if_moved()
                 return
+            if self.behind:
+                self.committing = self.store._commit_behind(self.conn)
+                return
             try:
                 self.conn.execute("COMMIT")
             except BaseException:
@@ -521,10 +544,44 @@ class Store:
         read inside is what the writes chain onto: no other process writes in between."""
         return self._transaction()
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self, *, behind: bool = False) -> "_Transaction":
         if self.readonly:
             raise WarroomError(f"{self.path}: opened read-only; nothing can be written")
-        return Store._Transaction(self)
+        return Store._Transaction(self, behind=behind)
+
+    # --- committing behind -----------------------------------------------------------------------
+
+    def _commit_behind(self, conn: sqlite3.Connection) -> Committing:
+        def commit() -> None:
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:  # nothing of it stays open for the next write to find
+                    conn.execute("ROLLBACK")
+                raise
+
+        if self._committer is None:
+            self._committer = Committer()
+        self._committing = self._committer.start(commit)
+        return self._committing
+
+    def _finish_committing(self) -> None:
+        """Wait for the COMMIT under way, if any: done, its checkpoint is due (as after any commit); failed, it is
+        kept for settle() to hand to the writer, who showed its events and must take them back."""
+        committing, self._committing = self._committing, None
+        if committing is None:
+            return
+        if committing.wait() is None:
+            self._after_commit()
+        else:
+            self._failed += (committing,)
+
+    def settle(self) -> tuple[Committing, ...]:
+        """Wait for the COMMIT under way (append_behind); the ones that failed since the last call, each with the
+        events that are not in the log after all. The writer calls this before it shows anything of them."""
+        self._finish_committing()
+        failed, self._failed = self._failed, ()
+        return failed
 
     # --- incidents -----------------------------------------------------------------------------
 
@@ -621,6 +678,22 @@ class Store:
     ) -> Event:
         """Append one event in its own transaction."""
         return self.append_many(incident_id, [(kind, payload or {}, at)], actor=actor)[0]
+
+    def append_behind(
+        self, incident_id: str, kind: str, payload: dict[str, Any] | None = None, *, actor: str | None = None,
+        at: datetime | None = None,
+    ) -> Committing:
+        """Append one event as `append` does, but return while its COMMIT, and the disk sync in it, runs on the
+        store's committing thread (Committing.events: the event). The writer folds and draws meanwhile, and lets
+        nothing of it be seen before settle() says it is on disk; every other use of the store waits for it first.
+        What fails before the COMMIT raises here, as from `append`."""
+        transaction = self._transaction(behind=True)
+        with transaction:
+            events = self._append_locked(incident_id, [(kind, payload or {}, at)], actor, truncate_ms(self.clock.now()))
+        committing = transaction.committing
+        assert committing is not None  # the transaction did not raise, so it was handed on
+        committing.events = events
+        return committing
 
     def append_many(
         self, incident_id: str, items: Sequence[tuple[str, dict[str, Any], datetime | None]], *, actor: str | None = None
