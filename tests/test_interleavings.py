@@ -224,6 +224,9 @@ class Room:
         before = self.log()
         with acting_in(self.console_app):
             done = self.console.run_command(line)
+            # A key's COMMIT may still be under way on the store's thread; no frame leaves before it is done
+            # (WarroomApp._display), so the screen is compared with the log from there.
+            assert self.console_app.store.settle() == ()
         after = self.log()
         if not done:
             assert keys(after) == keys(before), f"{line!r} was refused, yet recorded {keys(after)[len(before):]}"

@@ -97,6 +97,18 @@ class WarroomApp(App):
         self.set_timer(2, gc.freeze)
         self.set_interval(1, self._collect_when_quiet)
 
+    def _display(self, screen: Screen, renderable: object) -> None:
+        """No frame leaves before the events it shows are on disk: a key's COMMIT may still be under way on the
+        store's thread (Store.append_behind), and this is the last moment before the terminal gets the frame. A
+        COMMIT that failed holds the frame back; its writer builds the panes again from the log (on_failure)."""
+        failed = self.store.settle()
+        for committing in failed:
+            if committing.on_failure is not None:
+                self.call_later(committing.on_failure, committing)
+        if failed:
+            return
+        super()._display(screen, renderable)  # type: ignore[arg-type]
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self._last_input = monotonic()

@@ -23,6 +23,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from warroom import events as kinds
 from warroom import checkpoint, views
 from warroom.commands import CommandError, parse
+from warroom.committer import Committing
 from warroom.comms import fill
 from warroom.errors import WarroomError
 from warroom.events import Event
@@ -341,11 +342,22 @@ class ConsoleScreen(Screen):
 
     # --- recording ---------------------------------------------------------------------------
 
-    def record(self, kind: str, payload: dict, at: datetime | None = None) -> Event | None:
+    def record(self, kind: str, payload: dict, at: datetime | None = None, *, behind: bool = False) -> Event | None:
         """Append one event and show it (`at`: when it happened, if before now); a failure is said in the
-        command bar, never a crash."""
+        command bar, never a crash.
+
+        `behind`: the COMMIT, and the disk sync in it, runs on the store's thread while the panes take the event
+        (Store.append_behind); no frame leaves before it is on disk (WarroomApp._display), and one that failed is
+        taken back (_not_recorded). For a key: nothing typed is lost if it fails."""
+        store = self.app.store
         try:
-            event = self.app.store.append(self.incident_id, kind, payload, at=at)
+            if behind and not checkpoint.resolving(kind, payload):  # resolving signs the log, which reads it: committed first
+                committing = store.append_behind(self.incident_id, kind, payload, at=at)
+                committing.on_failure = self._not_recorded
+                event = committing.events[0]
+            else:
+                behind = False
+                event = store.append(self.incident_id, kind, payload, at=at)
         except (WarroomError, sqlite3.Error) as error:
             self.query_one(CommandBar).show_error(f"Not recorded: {error}")
             self.app.bell()
@@ -355,12 +367,35 @@ class ConsoleScreen(Screen):
         # Not just this event: a scribe's or a script's committed just before it would be skipped for good
         # (the next read starts after this event's id), and the screen would show a state the log does not.
         # Nobody else has committed since the last read when data_version has not moved (it counts the other
-        # connections' commits, not this one's): then this event is all there is to take.
-        if self.app.store.data_version() == self._data_version and event.id == self.last_event_id + 1:
+        # connections' commits, not this one's): then this event is all there is to take. Behind, the ids say it
+        # alone (reading the version would wait for the COMMIT): they are given out across the file, so anything
+        # another writer committed since would have taken the id after the last one read.
+        if event.id == self.last_event_id + 1 and (behind or store.data_version() == self._data_version):
             self._took([event])
         else:
             self._catch_up()
         return event
+
+    def _not_recorded(self, failed: Committing) -> None:
+        """A key's event was shown in the state, and its COMMIT failed (a full disk, an I/O error): it is not in the
+        log. No frame showed it (WarroomApp._display); the panes are built again from the log as it is, and the
+        bar says what was not recorded."""
+        if not self.is_mounted or self.unreadable:
+            return
+        self.query_one(CommandBar).show_error(f"Not recorded: {failed.error}")
+        self.app.bell()
+        self._check_the_file()
+        events = self.app.read_log(self, self.incident_id, follower=True)
+        if events is None:
+            return  # the app takes the screen away, saying why
+        self.incident_log = IncidentLog(events)
+        self.last_event_id = max((e.id for e in events), default=0)
+        self._data_version = -1  # read again at the next tick: whatever came meanwhile, and who else is open
+        self.state = self.incident_log.state
+        self.query_one(Timeline).show_events(self.incident_log.events, self.state.playbook, self.state.started_at)
+        self._check_alarms()
+        self._bindings_follow_state()
+        self.refresh()  # every row drawn again: the frame that was held back showed the event
 
     # --- signing at resolve -------------------------------------------------------------------
 
@@ -427,6 +462,10 @@ class ConsoleScreen(Screen):
         """
         assert self.state is not None and self.now is not None
         bar = self.query_one(CommandBar)
+        failed = self.app.store.settle()
+        if failed:  # a key before this one was not recorded, and this line was read against a state that showed it
+            self._not_recorded(failed[0])
+            return False
         try:
             action = parse(line, self.state, self.app.clock.now())
         except CommandError as error:
@@ -434,7 +473,7 @@ class ConsoleScreen(Screen):
             return False
         if action.kind == "copy":
             return self.copy_message(action.payload.get("template"))
-        if self.record(action.kind, action.payload, action.at) is None:
+        if self.record(action.kind, action.payload, action.at, behind=not confirm) is None:
             return False
         bar.show_error("")
         if confirm:
