@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -181,3 +182,18 @@ def five_level_path(tmp_path: Path) -> Path:
     path = tmp_path / "five-level.yaml"
     path.write_text(FIVE_LEVEL_PLAYBOOK, encoding="utf-8")
     return path
+
+
+@asynccontextmanager
+async def paused_console(store: Store, clock: FakeClock, size: tuple[int, int] = (120, 40)):
+    """The console on the open incident, its twice-a-second poll paused: the tests poll (screen.tick) by hand."""
+    from warroom.tui.app import make_app  # here: the domain's tests never load Textual
+    from warroom.tui.screens.console import ConsoleScreen
+
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsoleScreen)
+        screen._ticker.pause()
+        yield app, pilot, screen

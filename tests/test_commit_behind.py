@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import declaration_payload
+from conftest import declaration_payload, paused_console
 from warroom import events as kinds
 from warroom.clock import FakeClock
 from warroom.committer import Committer, Committing
 from warroom.incident import state_of
 from warroom.store import Store
-from warroom.tui.app import make_app
-from warroom.tui.screens.console import ConsoleScreen
 from warroom.tui.widgets.command_bar import CommandBar
 from warroom.tui.widgets.live_line import LiveLine
 
@@ -81,13 +79,8 @@ def test_a_failed_commit_is_handed_to_the_writer_with_its_events(store: Store, d
 @asynccontextmanager
 async def console(store: Store, clock: FakeClock, playbook):
     store.declare(declaration_payload(playbook, clock.now() - timedelta(minutes=5)))
-    app = make_app(store, clock=clock)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ConsoleScreen)
-        screen._ticker.pause()
-        yield app, pilot, screen
+    async with paused_console(store, clock) as opened:
+        yield opened
 
 
 async def test_no_frame_shows_a_key_before_its_event_is_on_disk(store, clock, playbook, monkeypatch) -> None:

@@ -6,14 +6,13 @@ timeline must show every event, while the console keeps less and draws less.
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from textual import events
 
-from conftest import declaration_payload
+from conftest import declaration_payload, paused_console
 from warroom import events as kinds
 from warroom.clock import FakeClock
 from warroom.incident import IncidentLog, held, state_of
@@ -42,18 +41,6 @@ def other(db_path: Path, clock: FakeClock, store: Store):
 
 def timeline_text(screen: ConsoleScreen) -> str:
     return "\n".join(strip.text for strip in screen.query_one(Timeline).lines)
-
-
-@asynccontextmanager
-async def paused_console(store: Store, clock: FakeClock):
-    """The console on the open incident, its twice-a-second poll paused: these tests poll (screen.tick) by hand."""
-    app = make_app(store, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ConsoleScreen)
-        screen._ticker.pause()
-        yield app, pilot, screen
 
 
 async def test_a_poll_and_a_key_before_the_next_frame_draw_the_timeline_once(store, other, clock, playbook, monkeypatch):
