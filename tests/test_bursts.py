@@ -72,3 +72,20 @@ async def test_colon_typed_inside_the_bar_is_a_colon(store, clock, playbook):
         await pilot.pause()
         await pilot.pause()
     assert store.events(incident)[-1].payload == {"text": "at 18:02 it broke"}
+
+
+@pytest.mark.parametrize("spaces, recorded", [(2, [kinds.CHECK, kinds.UNCHECK]), (3, [kinds.CHECK, kinds.UNCHECK, kinds.CHECK])])
+async def test_each_space_of_a_burst_toggles_the_step_in_turn(store, clock, playbook, spaces, recorded):
+    """Every space is read before the first is recorded: each toggles the step as the log has it by then (it was
+    "check" for all of them, and the second and third were refused as already done)."""
+    incident = store.declare(declaration(playbook, clock.now(), playbook.severities[0].id, "Queue stuck", "", ())).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        burst(app, " " * spaces)
+        await pilot.pause()
+        await pilot.pause()
+    logged = [e for e in store.events(incident)][1:]
+    assert [e.kind for e in logged] == recorded
+    assert len({(e.payload["list"], e.payload["step"]) for e in logged}) == 1  # the one step under the cursor

@@ -498,7 +498,9 @@ class ConsoleScreen(Screen):
     @on(Checklist.StepToggled)
     def _on_step(self, message: Checklist.StepToggled) -> None:
         message.stop()  # answered here: not passed on up to the app (a hop between the key and its frame)
-        self.run_command(f"{'check' if message.done else 'uncheck'} {message.number}")
+        # Against the state as it is now: each of a burst's spaces (read at once, over a laggy link) toggles in turn.
+        done = any(s.done for s in views.all_steps(self.state, self.now) if s.number == message.number)  # type: ignore[arg-type]
+        self.run_command(f"{'uncheck' if done else 'check'} {message.number}")
 
     @on(EscalationLadder.Notified)
     def _on_notified(self, message: EscalationLadder.Notified) -> None:

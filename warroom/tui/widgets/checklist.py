@@ -35,11 +35,11 @@ class Checklist(WrappedOptionList):
 
     @dataclass
     class StepToggled(Message):
-        """The commander ticked or unticked a step."""
+        """The commander toggled a step: ticked it if it is not done when this is handled, else unticked it. Not
+        what it should become when the key was read: a burst's spaces are all read before the first is recorded."""
 
         checklist: "Checklist"
         number: int
-        done: bool  # what the step should become
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -181,9 +181,7 @@ class Checklist(WrappedOptionList):
                 self._folded_lists.discard(list_id)
             self._rebuild()
             return
-        number = int(option.id.split(":", 1)[1])
-        step = next(s for s in views.all_steps(self.state, self.now) if s.number == number)  # type: ignore[arg-type]
-        self.post_message(self.StepToggled(self, number, not step.done))
+        self.post_message(self.StepToggled(self, int(option.id.split(":", 1)[1])))
 
     def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()  # a click or enter: same as space
