@@ -74,6 +74,16 @@ def default_actor() -> str:
     return os.environ.get("WARROOM_ACTOR", "").strip() or login_name()
 
 
+def _commit(conn: sqlite3.Connection) -> None:
+    """COMMIT the write open on `conn`; one that fails leaves nothing open for the next write to find."""
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
 class LogMoved(WarroomError):
     """The database file this store opened is no longer the one at its path (removed, renamed, or replaced
     by another file): nothing more is written, to either file. Exit 1, a check that failed."""
@@ -530,12 +540,7 @@ class Store:
             if self.behind:
                 self.committing = self.store._commit_behind(self.conn)
                 return
-            try:
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:  # nothing of it stays open for the next write to find
-                    self.conn.execute("ROLLBACK")
-                raise
+            _commit(self.conn)
             self.store._after_commit()
 
     def transaction(self) -> "_Transaction":
@@ -552,17 +557,9 @@ class Store:
     # --- committing behind -----------------------------------------------------------------------
 
     def _commit_behind(self, conn: sqlite3.Connection) -> Committing:
-        def commit() -> None:
-            try:
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:  # nothing of it stays open for the next write to find
-                    conn.execute("ROLLBACK")
-                raise
-
         if self._committer is None:
             self._committer = Committer()
-        self._committing = self._committer.start(commit)
+        self._committing = self._committer.start(lambda: _commit(conn))
         return self._committing
 
     def _finish_committing(self) -> None:
