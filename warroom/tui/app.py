@@ -25,7 +25,7 @@ from warroom.store import Store
 from warroom.text import one_line
 from warroom.tui import messages
 from warroom.tui.clipboard import CopyResult, copy_text
-from warroom.tui.frames import after_the_frame
+from warroom.tui.frames import after_the_frame, hand_over
 
 HIGH_CONTRAST = Theme(
     name="warroom-high-contrast",
@@ -100,7 +100,8 @@ class WarroomApp(App):
     def _display(self, screen: Screen, renderable: object) -> None:
         """No frame leaves before the events it shows are on disk: a key's COMMIT may still be under way on the
         store's thread (Store.append_behind), and this is the last moment before the terminal gets the frame. A
-        COMMIT that failed holds the frame back; its writer builds the panes again from the log (on_failure)."""
+        COMMIT that failed holds the frame back; its writer builds the panes again from the log (on_failure).
+        A frame that leaves goes to the terminal before the app does anything else (frames.hand_over)."""
         failed = self.store.settle()
         for committing in failed:
             if committing.on_failure is not None:
@@ -108,6 +109,7 @@ class WarroomApp(App):
         if failed:
             return
         super()._display(screen, renderable)  # type: ignore[arg-type]
+        hand_over(self._driver)  # the frame goes to the terminal before anything that comes after it
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
