@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from textual.binding import Binding
@@ -16,6 +16,7 @@ from warroom import views
 from warroom.clock import local_hm
 from warroom.incident import IncidentState
 from warroom.text import one_line
+from warroom.tui.frames import after_the_frame
 from warroom.tui.widgets.hanging import WrappedOptionList, flow, hanging
 
 
@@ -48,6 +49,10 @@ class Checklist(WrappedOptionList):
         self._shown_phase: str | None = None  # the current phase when the list was last built
         self._built_from: tuple | None = None  # what the list was last built from (see _reads)
         self._made: dict[tuple, Content] = {}  # each row's text, by what it was made from (the rows shown)
+        self._lists: list[views.ChecklistView] = []  # the lists as last built
+        self._ahead: dict[tuple, Content] = {}  # the rows a space would bring, made and drawn (_draw_next_toggle)
+        self._ahead_for: tuple | None = None  # what they were made for
+        self._ahead_due = False
 
     def on_mount(self) -> None:
         self.border_title = "Checklist"
@@ -68,6 +73,17 @@ class Checklist(WrappedOptionList):
 
     def watch_now(self) -> None:
         self._rebuild_if_changed()
+        self._draw_next_toggle_soon()  # a tick made now would say another minute
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        self._draw_next_toggle_soon()
+
+    def on_focus(self) -> None:
+        self._draw_next_toggle_soon()  # the cursor's row is drawn in another colour with the focus
+
+    def on_blur(self) -> None:
+        self._draw_next_toggle_soon()
 
     def _reads(self, state: IncidentState, now: datetime) -> tuple:
         """Everything the lists read (views.checklists and the rows): a note, an alert or a second that changes
@@ -95,19 +111,19 @@ class Checklist(WrappedOptionList):
         lists = views.checklists(state, now)
         # Each row's text is made once for what it says: a tick changes two rows (its step and its list's count),
         # and the rest are the ones already made (what is shown is compared with them by identity, too).
-        made, self._made = self._made, {}
+        made, self._made, ahead = self._made, {}, self._ahead
+        self._lists = lists
         options: list[Option] = []
         for view in lists:
             is_open = self._is_open(view)
-            header = (view.id, view.name, view.kind, view.window, view.done, view.total, view.current,
-                      view.past_window, state.resolved, is_open, width)
-            prompt = made.get(header) or self._header(view, is_open, width)
+            header = self._header_key(view, is_open, width)
+            prompt = made.get(header) or ahead.get(header) or self._header(view, is_open, width)
             self._made[header] = prompt
             options.append(Option(prompt, id=f"list:{view.id}"))
             if is_open:
                 for step in view.steps:
-                    row = (step.number, step.text, step.done_at, width)
-                    prompt = made.get(row) or self._step(step, width)
+                    row = self._step_key(step, width)
+                    prompt = made.get(row) or ahead.get(row) or self._step(step, width)
                     self._made[row] = prompt
                     options.append(Option(prompt, id=f"step:{step.number}"))
         highlighted = self.highlighted_option.id if self.highlighted_option else None
@@ -130,6 +146,56 @@ class Checklist(WrappedOptionList):
             above = sum(len(option.prompt.split("\n")) for option in options[: ids.index(current)])
             self.call_after_refresh(self._current_phase_first, above)
         self._show_subtitle(f"{sum(v.done for v in lists)}/{sum(v.total for v in lists)} done")
+        self._draw_next_toggle_soon()
+
+    def _header_key(self, view: views.ChecklistView, is_open: bool, width: int) -> tuple:
+        """What a list's header row shows (its text is made once for it)."""
+        return (view.id, view.name, view.kind, view.window, view.done, view.total, view.current, view.past_window,
+                self.state.resolved, is_open, width)  # type: ignore[union-attr]
+
+    @staticmethod
+    def _step_key(step: views.StepView, width: int) -> tuple:
+        """What a step's row shows: ticked at which minute, not at which instant (a tick made ahead is found)."""
+        return (step.number, step.text, step.done_at and local_hm(step.done_at), width)
+
+    # --- the next tick, drawn before it is pressed ----------------------------------------------------------
+
+    def _draw_next_toggle_soon(self) -> None:
+        if not self._ahead_due and self.is_mounted and self.can_focus:  # (a replay's list takes no keys)
+            self._ahead_due = after_the_frame(self, self._draw_next_toggle)
+
+    def _draw_next_toggle(self) -> None:
+        """Make and draw the two rows a space would change (the step under the cursor, ticked or unticked now,
+        and its list's header with the count moved on) while nothing is happening, after the frame: the key's
+        rebuild then finds them made (by what they show) and their strips drawn (by the prompt). Most of the
+        key's drawing is done before it is pressed (~1 ms, on a busy machine more). A guess that turns out wrong
+        (the minute moved, another writer's event came first) costs nothing: those rows are made as before."""
+        self._ahead_due = False
+        state, now, option = self.state, self.now, self.highlighted_option
+        if state is None or now is None or state.resolved or option is None or not (option.id or "").startswith("step:"):
+            return
+        number = int(option.id.split(":", 1)[1])  # type: ignore[union-attr]
+        width = self._wrapped_at
+        wanted = (number, self.highlighted, self._built_from, width, local_hm(now), self.has_focus)
+        if wanted == self._ahead_for:
+            return
+        view = next((v for v in self._lists if any(step.number == number for step in v.steps)), None)
+        if view is None:
+            return
+        step = next(step for step in view.steps if step.number == number)
+        toggled = replace(step, done_at=None if step.done else now)
+        after = replace(view, steps=tuple(toggled if s.number == number else s for s in view.steps))
+        is_open = self._is_open(view)
+        header, row = self._header_key(after, is_open, width), self._step_key(toggled, width)
+        self._ahead = {header: self._made.get(header) or self._header(after, is_open, width),
+                       row: self._made.get(row) or self._step(toggled, width)}
+        self._ahead_for = wanted
+        # Drawn as they will be: the step under the cursor, its header not (the hover's style is left undrawn).
+        self._keep_drawn({id(prompt) for _, prompt in self._shown_options} | {id(p) for p in self._ahead.values()})
+        highlighted = self.get_visual_style("option-list--option", "option-list--option-highlighted")
+        plain = self.get_visual_style("option-list--option")
+        self._drawn_row(self._ahead[row], self.get_option_index(f"step:{number}"), highlighted)
+        self._drawn_row(self._ahead[header], self.get_option_index(f"list:{view.id}"), plain)
 
     def _current_phase_first(self, line: int) -> None:
         self.scroll_to(y=line, animate=False, immediate=True)

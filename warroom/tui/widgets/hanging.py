@@ -7,6 +7,9 @@ from typing import Callable
 from rich.cells import cell_len
 from textual.content import Content
 from textual.geometry import Region
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Padding, visualize
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -49,7 +52,8 @@ def flow(prefix: Content, pieces: list[Content], width: int, gap: str = "  ") ->
 class WrappedOptionList(OptionList):
     """An option list whose prompts are wrapped to its width by the subclass's `_rebuild` (called again when
     the width changes), and are set again only when they change, as is its subtitle (the checklist and
-    the ladder re-derive every second)."""
+    the ladder re-derive every second). Each row is drawn once for the prompt it shows (`_drawn_row`), so a
+    subclass can draw ahead the rows a key would bring."""
 
     _rebuild: Callable[[], None]  # each subclass builds its options from (state, now)
 
@@ -58,6 +62,7 @@ class WrappedOptionList(OptionList):
         self._shown_options: tuple = ()
         self._shown_subtitle: str | None = None
         self._wrapped_at = 0
+        self._drawn: dict[tuple, tuple[Content, list[Strip]]] = {}  # see _drawn_row
 
     def on_resize(self) -> None:
         if self._wrap_width() != self._wrapped_at:
@@ -76,7 +81,37 @@ class WrappedOptionList(OptionList):
         shown, self._shown_options = self._shown_options, signature
         if not self._replace_prompts(shown, signature):
             self.set_options(options)
+        self._keep_drawn({id(prompt) for _, prompt in signature})
         return True
+
+    def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
+        if option._divider:  # not in these lists; Textual's own way, should one come
+            return super()._get_option_render(option, style)
+        return self._drawn_row(option.prompt, self._option_to_index[option], style)
+
+    def _drawn_row(self, prompt: Content, index: int, style: Style) -> list[Strip]:
+        """A row's strips, drawn as OptionList draws an option, and kept by the prompt object they show rather
+        than by the Option (Textual's cache), whose prompt `_replace_prompts` changes: rows drawn before the key
+        that shows them are found by the prompt that key's rebuild takes (tests/test_hanging.py checks they are
+        the strips Textual would draw)."""
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        padding = self.get_component_styles("option-list--option").padding
+        key = (id(prompt), index, style, width, padding)
+        drawn = self._drawn.get(key)
+        if drawn is not None and drawn[0] is prompt:
+            return drawn[1]
+        visual = visualize(self, prompt, markup=self._markup)
+        if padding:
+            visual = Padding(visual, padding)
+        meta = {"option": index}
+        strips = [strip.extend_cell_length(width, style.rich_style).apply_meta(meta)
+                  for strip in visual.to_strips(self, visual, width, None, style)]
+        self._drawn[key] = (prompt, strips)
+        return strips
+
+    def _keep_drawn(self, prompts: set[int]) -> None:
+        """Forget the rows drawn for prompts no longer shown or about to be (by id)."""
+        self._drawn = {key: drawn for key, drawn in self._drawn.items() if key[0] in prompts}
 
     def _replace_prompts(self, shown: tuple, signature: tuple) -> bool:
         """The same options, some with new text of the same height (a step ticked, a countdown moved on): only
