@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import json
 import os
@@ -61,6 +62,7 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("warroom", appauthor=False)) / "warroom.db"
 
 
+@functools.cache  # a process's login name does not change; looking it up was a tenth of a key's append
 def login_name() -> str:
     try:
         return getpass.getuser()
