@@ -557,7 +557,9 @@ class ConsoleScreen(Screen):
         Made here rather than in compose: the editors (TextAreas) cost 10-20 ms of the console's start-up,
         for tabs a commander opens a few times in an incident."""
         pane_id = event.pane.id or ""
-        if pane_id == "timeline-tab" and self._unseen_alerts:
+        # Only if it is still shown: switched past it in one burst (timeline, then a template), the alerts taken
+        # in between came while the template was shown, and are counted.
+        if pane_id == "timeline-tab" and self._unseen_alerts and event.tabbed_content.active == pane_id:
             self._unseen_alerts = 0
             event.tab.label = "Timeline"
         template = next((t for t in self._templates() if widget_id("tab", t.id) == pane_id), None)
