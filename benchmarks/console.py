@@ -267,6 +267,7 @@ def key_latency_in_process(db: Path, samples: int) -> dict[str, dict]:
     from textual.pilot import Pilot
 
     from bare_app import BareApp
+    from warroom import store as store_module
     from warroom.store import Store
     from warroom.tui.app import make_app
     from warroom.tui.screens.console import ConsoleScreen
@@ -338,14 +339,13 @@ def key_latency_in_process(db: Path, samples: int) -> dict[str, dict]:
         store = Store(db)
         before = store.incident("INC-1").events
         commits: list[float] = []
-        append = store.append
+        commit = store_module._commit
 
-        def timed_append(*args, **kwargs):  # the store's own append, with the time it returned (committed)
-            event = append(*args, **kwargs)
+        def timed_commit(conn) -> None:  # the store's COMMIT, with the time it returned (on disk): a key's runs on
+            commit(conn)                 # the store's thread (Store.append_behind), a typed line's inline
             commits.append(time.perf_counter())
-            return event
 
-        store.append = timed_append  # type: ignore[method-assign]
+        store_module._commit = timed_commit
         app = make_app(store)
         # As `warroom` starts it (warroom.tui.app.run_console): no collection until the first frame, then the
         # loaded incident frozen out of the collector's reach.
