@@ -86,8 +86,8 @@ def hand_over(driver: Any) -> bool:
 
     Textual writes each frame from a thread of its own, which needs the GIL and a CPU to do it. The app's thread
     went on with whatever came next (the work put off until after the frame, the next message) and kept both:
-    on a busy machine (two cores, a terminal and its clients at work) the frame left 1.3-1.5 ms after it was
-    made, ~0.3 ms when idle. Waiting on the queue's own condition (notified as the writer takes each item)
+    in tmux with capture-pane polling beside it (two cores, both busy) the write began 1.4-2.1 ms after the
+    frame was made, ~0.3 ms on an idle machine. Waiting on the queue's own condition (notified as the writer takes each item)
     lets the writer run at once; its write goes on in the kernel with the GIL let go, and the app goes on."""
     queue = getattr(getattr(driver, "_writer_thread", None), "_queue", None)  # LinuxDriver's; headless has none
     if queue is None:

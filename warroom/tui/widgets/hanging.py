@@ -92,7 +92,7 @@ class WrappedOptionList(OptionList):
     def _drawn_row(self, prompt: Content, index: int, style: Style) -> list[Strip]:
         """A row's strips, drawn as OptionList draws an option, and kept by the prompt object they show rather
         than by the Option (Textual's cache), whose prompt `_replace_prompts` changes: rows drawn before the key
-        that shows them are found by the prompt that key's rebuild takes (tests/test_hanging.py checks they are
+        that shows them are found by the prompt that key's rebuild takes (tests/test_draw_ahead.py checks they are
         the strips Textual would draw)."""
         width = self.scrollable_content_region.width - self._get_left_gutter_width()
         padding = self.get_component_styles("option-list--option").padding
@@ -112,6 +112,10 @@ class WrappedOptionList(OptionList):
     def _keep_drawn(self, prompts: set[int]) -> None:
         """Forget the rows drawn for prompts no longer shown or about to be (by id)."""
         self._drawn = {key: drawn for key, drawn in self._drawn.items() if key[0] in prompts}
+
+    def _clear_caches(self) -> None:
+        self._drawn.clear()  # whenever Textual forgets its renderings (a resize, an option removed), these too
+        super()._clear_caches()
 
     def _replace_prompts(self, shown: tuple, signature: tuple) -> bool:
         """The same options, some with new text of the same height (a step ticked, a countdown moved on): only
