@@ -118,3 +118,16 @@ async def test_rows_are_the_strips_textual_draws(store, clock, playbook):
                 checklist._option_render_cache.clear()
                 theirs = OptionList._get_option_render(checklist, option, style)
                 assert ours == theirs, option.id
+
+
+async def test_the_row_drawn_ahead_moves_on_with_the_minute(store, clock, playbook):
+    clock.set(clock.now().replace(second=50))
+    _declare(store, clock, playbook)
+    async with paused_console(store, clock) as (app, pilot, screen):
+        checklist = screen.query_one(Checklist)
+        await _settled(pilot)
+        clock.advance(20)
+        screen.tick()  # the console's clock moves on a second, into the next minute
+        await _settled(pilot)
+        minute = clock.now().strftime("%H:%M")
+        assert any(minute in prompt.plain for prompt in checklist._ahead.values())

@@ -52,6 +52,7 @@ class Checklist(WrappedOptionList):
         self._lists: list[views.ChecklistView] = []  # the lists as last built
         self._ahead: dict[tuple, Content] = {}  # the rows a space would bring, made and drawn (_draw_next_toggle)
         self._ahead_for: tuple | None = None  # what they were made for
+        self._ahead_minute = ""  # the minute a tick made ahead says
         self._ahead_due = False
 
     def on_mount(self) -> None:
@@ -73,7 +74,8 @@ class Checklist(WrappedOptionList):
 
     def watch_now(self) -> None:
         self._rebuild_if_changed()
-        self._draw_next_toggle_soon()  # a tick made now would say another minute
+        if self._ahead_for is not None and self.now is not None and local_hm(self.now) != self._ahead_minute:
+            self._draw_next_toggle_soon()  # a tick made now would say another minute (not every second: idle CPU)
 
     def watch_highlighted(self, highlighted: int | None) -> None:
         super().watch_highlighted(highlighted)
@@ -176,7 +178,8 @@ class Checklist(WrappedOptionList):
             return
         number = int(option.id.split(":", 1)[1])  # type: ignore[union-attr]
         width = self._wrapped_at
-        wanted = (number, self.highlighted, self._built_from, width, local_hm(now), self.has_focus)
+        minute = local_hm(now)
+        wanted = (number, self.highlighted, self._built_from, width, minute, self.has_focus)
         if wanted == self._ahead_for:
             return
         view = next((v for v in self._lists if any(step.number == number for step in v.steps)), None)
@@ -189,7 +192,7 @@ class Checklist(WrappedOptionList):
         header, row = self._header_key(after, is_open, width), self._step_key(toggled, width)
         self._ahead = {header: self._made.get(header) or self._header(after, is_open, width),
                        row: self._made.get(row) or self._step(toggled, width)}
-        self._ahead_for = wanted
+        self._ahead_for, self._ahead_minute = wanted, minute
         # Drawn as they will be: the step under the cursor, its header not (the hover's style is left undrawn).
         self._keep_drawn({id(prompt) for _, prompt in self._shown_options} | {id(p) for p in self._ahead.values()})
         highlighted = self.get_visual_style("option-list--option", "option-list--option-highlighted")
