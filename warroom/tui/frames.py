@@ -78,7 +78,9 @@ def draw_changed_rows(screen: Screen) -> None:
     screen._compositor = ChangedRowsCompositor()
 
 
-HAND_OVER_WAIT = 0.01  # seconds at most: a terminal that is not reading (a stalled SSH link) holds its writer up
+# Seconds at most. An idle writer takes a frame in ~0.1 ms (under load, up to ~1 ms); one still writing an earlier
+# frame to a terminal that reads slowly (a laggy SSH link) is not waited for: each frame would hold the app up.
+HAND_OVER_WAIT = 0.002
 
 
 def hand_over(driver: Any) -> bool:
