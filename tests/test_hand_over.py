@@ -66,3 +66,16 @@ async def test_every_frame_the_app_draws_is_handed_over(store, clock, playbook, 
         await pilot.press("space")
         await pilot.pause()
         assert len(handed) > before and all(driver is app._driver for driver in handed)
+
+
+def test_textuals_writer_is_what_hand_over_looks_for():
+    """hand_over finds the writer by Textual's private names: an upgrade that renames them would leave every
+    frame waiting on the app's thread again, silently. Here it would say so."""
+    import inspect
+    import io
+
+    from textual.drivers._writer_thread import WriterThread
+    from textual.drivers.linux_driver import LinuxDriver
+
+    assert isinstance(WriterThread(io.StringIO())._queue, queue.Queue)
+    assert "self._writer_thread = WriterThread(" in inspect.getsource(LinuxDriver.start_application_mode)
