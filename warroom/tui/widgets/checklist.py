@@ -173,6 +173,8 @@ class Checklist(WrappedOptionList):
         key's drawing is done before it is pressed (~1 ms, on a busy machine more). A guess that turns out wrong
         (the minute moved, another writer's event came first) costs nothing: those rows are made as before."""
         self._ahead_due = False
+        if not self.is_attached:
+            return  # removed since (the screen closed, the app quitting): Textual has let go of its styles
         state, now, option = self.state, self.now, self.highlighted_option
         if state is None or now is None or state.resolved or option is None or not (option.id or "").startswith("step:"):
             return
