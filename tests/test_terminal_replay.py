@@ -48,8 +48,11 @@ class Terminal:
         self.socket = f"warroom-replay-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.session = "replay"
         self.config = tmp_path / "tmux.conf"
-        # remain-on-exit: the pane stays after the app quits, so that quitting can be seen; no escape delay.
-        self.config.write_text("set -g remain-on-exit on\nset -g status off\nset -s escape-time 0\n", encoding="utf-8")
+        # remain-on-exit: the pane stays after the app quits, so that quitting can be seen; no escape delay;
+        # exit-empty off: a session started right after the last one was killed found the server on its way out
+        # ("server exited unexpectedly", once in a CI run); the fixture kills the server at the end.
+        self.config.write_text("set -g remain-on-exit on\nset -g status off\nset -s escape-time 0\nset -s exit-empty off\n",
+                               encoding="utf-8")
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(["tmux", "-L", self.socket, "-f", str(self.config), *args], capture_output=True,
