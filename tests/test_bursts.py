@@ -89,3 +89,39 @@ async def test_each_space_of_a_burst_toggles_the_step_in_turn(store, clock, play
     logged = [e for e in store.events(incident)][1:]
     assert [e.kind for e in logged] == recorded
     assert len({(e.payload["list"], e.payload["step"]) for e in logged}) == 1  # the one step under the cursor
+
+
+@pytest.mark.parametrize("keys, recorded", [
+    (" n", [kinds.CHECK, kinds.NOTIFY]),
+    ("n ", [kinds.NOTIFY, kinds.CHECK]),
+    (" p", [kinds.CHECK, kinds.PHASE]),
+    (" an", [kinds.CHECK, kinds.NOTIFY]),  # a: nobody notified yet, nothing to acknowledge (refused)
+])
+async def test_a_burst_of_shortcuts_is_recorded_in_the_order_typed(store, clock, playbook, keys, recorded):
+    """A space and the shortcuts around it, read at once: the log has them in the order they were typed (the
+    space's tick came last, after the shortcut typed after it, while it went by way of a message)."""
+    incident = store.declare(declaration(playbook, clock.now(), playbook.severities[0].id, "Queue stuck", "", ())).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        burst(app, keys)
+        await pilot.pause()
+        await pilot.pause()
+    assert [e.kind for e in store.events(incident)][1:] == recorded
+
+
+async def test_a_burst_that_moves_the_cursor_ticks_the_step_it_moved_to(store, clock, playbook):
+    incident = store.declare(declaration(playbook, clock.now(), playbook.severities[0].id, "Queue stuck", "", ())).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        for key in ("down", "space", "down", "space", "up", "space"):
+            app.post_message(events.Key(key, " " if key == "space" else None))
+        await pilot.pause()
+        await pilot.pause()
+    logged = store.events(incident)[1:]
+    first = playbook.phases[0]
+    assert [(e.kind, e.payload["step"]) for e in logged] == [(kinds.CHECK, 2), (kinds.CHECK, 3), (kinds.UNCHECK, 2)]
+    assert {e.payload["list"] for e in logged} == {first.id}

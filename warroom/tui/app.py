@@ -26,6 +26,7 @@ from warroom.text import one_line
 from warroom.tui import messages
 from warroom.tui.clipboard import CopyResult, copy_text
 from warroom.tui.frames import after_the_frame, hand_over
+from warroom.tui.keys import answer_where_read
 
 HIGH_CONTRAST = Theme(
     name="warroom-high-contrast",
@@ -114,6 +115,8 @@ class WarroomApp(App):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self._last_input = monotonic()
+            if isinstance(event, events.Key) and await answer_where_read(self, event):
+                return
         await super().on_event(event)
 
     def _collect_when_quiet(self) -> None:

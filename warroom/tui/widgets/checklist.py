@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from textual.binding import Binding
 from textual.content import Content
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -34,16 +34,13 @@ class Checklist(WrappedOptionList):
     state: reactive[IncidentState | None] = reactive(None, repaint=False)  # the watchers redraw what changed
     now: reactive[datetime | None] = reactive(None, repaint=False)  # the watchers redraw what changed
 
-    @dataclass
-    class StepToggled(Message):
-        """The commander toggled a step: ticked it if it is not done when this is handled, else unticked it. Not
-        what it should become when the key was read: a burst's spaces are all read before the first is recorded."""
-
-        checklist: "Checklist"
-        number: int
-
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, on_toggle: Callable[[int], object] | None = None, **kwargs) -> None:
+        """`on_toggle(number)`: the screen's, which ticks the step if it is not done when called, else unticks it
+        (against the state then: a burst's spaces are all read before the first is recorded). Called, not posted
+        as a message: the key is answered as it is read (warroom.tui.keys), and a message would be answered
+        after the shortcut keys read after it (" n" recorded the notify before the tick)."""
         super().__init__(**kwargs)
+        self._on_toggle = on_toggle  # None: a list that takes no keys (the replay's)
         self._unfolded_lists: set[str] = set()  # lists the commander opened besides the current phase
         self._folded_lists: set[str] = set()  # lists the commander closed
         self._shown_phase: str | None = None  # the current phase when the list was last built
@@ -252,7 +249,8 @@ class Checklist(WrappedOptionList):
                 self._folded_lists.discard(list_id)
             self._rebuild()
             return
-        self.post_message(self.StepToggled(self, int(option.id.split(":", 1)[1])))
+        if self._on_toggle is not None:
+            self._on_toggle(int(option.id.split(":", 1)[1]))
 
     def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()  # a click or enter: same as space
