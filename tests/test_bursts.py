@@ -125,3 +125,26 @@ async def test_a_burst_that_moves_the_cursor_ticks_the_step_it_moved_to(store, c
     first = playbook.phases[0]
     assert [(e.kind, e.payload["step"]) for e in logged] == [(kinds.CHECK, 2), (kinds.CHECK, 3), (kinds.UNCHECK, 2)]
     assert {e.payload["list"] for e in logged} == {first.id}
+
+
+@pytest.mark.parametrize("keys, recorded", [
+    ("np", [kinds.NOTIFY, kinds.PHASE]),
+    ("pn", [kinds.PHASE, kinds.NOTIFY]),
+    ("nap", [kinds.NOTIFY, kinds.ACK, kinds.PHASE]),
+])
+async def test_a_burst_in_the_ladder_is_recorded_in_the_order_typed(store, clock, playbook, keys, recorded):
+    """The ladder's keys (n, a on the rung under the cursor) and the screen's shortcuts, read at once: the log has
+    them in the order they were typed (the ladder's came after the screen's while they went by way of a message)."""
+    incident = store.declare(declaration(playbook, clock.now(), playbook.severities[0].id, "Queue stuck", "", ())).incident
+    app = make_app(store, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        app.screen.query_one("#ladder").focus()
+        await pilot.pause()
+        burst(app, keys)
+        await pilot.pause()
+        await pilot.pause()
+    logged = store.events(incident)[1:]
+    assert [e.kind for e in logged] == recorded
+    assert {e.payload["rung"] for e in logged if e.kind != kinds.PHASE} == {playbook.ladder[0].id}

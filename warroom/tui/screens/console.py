@@ -166,7 +166,9 @@ class ConsoleScreen(Screen):
         yield UnverifiedBanner()
         with Container(id="panes"):
             yield IncidentClock(id="clock").data_bind(ConsoleScreen.state, ConsoleScreen.now)
-            ladder = EscalationLadder(id="ladder").data_bind(ConsoleScreen.state, ConsoleScreen.now)
+            ladder = EscalationLadder(
+                id="ladder", on_notify=self._notify_rung, on_acknowledge=self._acknowledge_rung, on_copy_number=self._copy_number
+            ).data_bind(ConsoleScreen.state, ConsoleScreen.now)
             ladder.room = ladder_room(self.app.size.height, self.CHROME_ROWS)
             yield ladder
             yield Checklist(id="checklist", on_toggle=self._toggle_step).data_bind(ConsoleScreen.state, ConsoleScreen.now)
@@ -501,22 +503,22 @@ class ConsoleScreen(Screen):
         done = any(s.done for s in views.all_steps(self.state, self.now) if s.number == number)  # type: ignore[arg-type]
         self.run_command(f"{'uncheck' if done else 'check'} {number}")
 
-    @on(EscalationLadder.Notified)
-    def _on_notified(self, message: EscalationLadder.Notified) -> None:
-        self.run_command(f"notify {message.rung}")
+    def _notify_rung(self, rung_id: str) -> None:
+        """n in the ladder (its on_notify)."""
+        self.run_command(f"notify {rung_id}")
 
-    @on(EscalationLadder.NumberCopied)
-    def _on_number_copied(self, message: EscalationLadder.NumberCopied) -> None:
-        rung = self.state.playbook.rung(message.rung) if self.state and self.state.playbook else None
+    def _copy_number(self, rung_id: str) -> None:
+        """c in the ladder (its on_copy_number)."""
+        rung = self.state.playbook.rung(rung_id) if self.state and self.state.playbook else None
         if rung is None or not rung.contacts:
             self.query_one(CommandBar).show_error("this rung has no contact number")
             return
         numbers = "  ".join(c.phone for c in rung.contacts)
         self._copy_and_record("contact", f"{rung.name} ({', '.join(c.name for c in rung.contacts)})", numbers)
 
-    @on(EscalationLadder.Acknowledged)
-    def _on_acknowledged(self, message: EscalationLadder.Acknowledged) -> None:
-        self.run_command(f"ack {message.rung}")
+    def _acknowledge_rung(self, rung_id: str) -> None:
+        """a in the ladder (its on_acknowledge)."""
+        self.run_command(f"ack {rung_id}")
 
     # --- copying -----------------------------------------------------------------------------
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 
 from textual.binding import Binding
 from textual.content import Content
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -58,23 +57,21 @@ class EscalationLadder(WrappedOptionList):
     # When the whole ladder does not fit, it shows the rungs that matter now and counts the rest; focused, all.
     room: reactive[int | None] = reactive(None, repaint=False)
 
-    @dataclass
-    class Notified(Message):
-        ladder: "EscalationLadder"
-        rung: str
-
-    @dataclass
-    class Acknowledged(Message):
-        ladder: "EscalationLadder"
-        rung: str
-
-    @dataclass
-    class NumberCopied(Message):
-        ladder: "EscalationLadder"
-        rung: str
-
-    def __init__(self, *, hints: bool = True, **kwargs) -> None:
+    def __init__(
+        self,
+        *,
+        hints: bool = True,
+        on_notify: Callable[[str], object] | None = None,
+        on_acknowledge: Callable[[str], object] | None = None,
+        on_copy_number: Callable[[str], object] | None = None,
+        **kwargs,
+    ) -> None:
+        """`on_notify`, `on_acknowledge`, `on_copy_number`: the screen's, called with the rung under the cursor. Called,
+        not posted as messages: a key is answered as it is read (warroom.tui.keys), and a message would be answered
+        after the screen's shortcuts read after it ("np" recorded the phase move before the notify). None: the
+        key does nothing (the replay's ladder, where nothing is typed)."""
         super().__init__(**kwargs)
+        self._on_rung = {"notify": on_notify, "acknowledge": on_acknowledge, "copy_number": on_copy_number}
         self.hints = hints  # the console's keys in the text; not in replay, where nothing is typed
         self._to_page: views.RungView | None = None  # who to page now, as of the last rebuild
         self._built_for: tuple | None = None  # (the playbook, what of the state and now the last rebuild read)
@@ -215,19 +212,18 @@ class EscalationLadder(WrappedOptionList):
         return option.id.split(":", 1)[1] if option is not None and option.id else None
 
     def action_notify(self) -> None:
-        rung = self._highlighted_rung()
-        if rung:
-            self.post_message(self.Notified(self, rung))
+        self._answer("notify")
 
     def action_acknowledge(self) -> None:
-        rung = self._highlighted_rung()
-        if rung:
-            self.post_message(self.Acknowledged(self, rung))
+        self._answer("acknowledge")
 
     def action_copy_number(self) -> None:
-        rung = self._highlighted_rung()
-        if rung:
-            self.post_message(self.NumberCopied(self, rung))
+        self._answer("copy_number")
+
+    def _answer(self, action: str) -> None:
+        rung, answer = self._highlighted_rung(), self._on_rung[action]
+        if rung and answer is not None:
+            answer(rung)
 
     def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
