@@ -30,7 +30,10 @@ class _Driver:
         self._writer_thread = writer
 
 
-def test_hand_over_returns_once_the_writer_has_taken_the_frame():
+def test_hand_over_returns_once_the_writer_has_taken_the_frame(monkeypatch):
+    """Waits for the writer however long the machine takes to run it (the 2 ms bound is for a terminal that
+    reads slowly; a loaded CI machine once let it pass before the writer thread was scheduled)."""
+    monkeypatch.setattr(frames, "HAND_OVER_WAIT", 60.0)
     writer = _Writer()
     writer._queue.put("frame")
     assert frames.hand_over(_Driver(writer)) is True
