@@ -170,6 +170,35 @@ async def test_a_sound_log_shows_no_banner(db_path, clock, logged) -> None:
             assert not app.screen.query_one("#log-unverified", Static).display
 
 
+async def test_the_console_writes_what_it_checked_anew_without_waiting_for_its_close(db_path, clock, logged, tmp_path) -> None:
+    """A log restored with SQLite's backup (`.backup`, sqlite3.Connection.backup) has a new schema cookie, so its
+    caches no longer fit and the console checks the whole chain. What it found is in the file once the console is
+    up, before any close: a console whose terminal goes (SSH dropped, tmux pane killed) never closes its store."""
+    from warroom.tui.app import make_app
+
+    restored = tmp_path / "restored.db"
+    with sqlite3.connect(db_path) as source, sqlite3.connect(restored) as copy:
+        source.backup(copy)
+
+    def stamps() -> tuple[int, list]:
+        conn = sqlite3.connect(restored)
+        try:
+            return (conn.execute("PRAGMA schema_version").fetchone()[0],
+                    conn.execute("SELECT schema FROM verified_heads WHERE incident = 'INC-1'").fetchall())
+        finally:
+            conn.close()
+
+    cookie, heads = stamps()
+    assert heads and heads != [(cookie,)]  # the restored file's caches do not fit it
+    store = Store(restored, clock=clock)
+    app = make_app(store, clock=clock, incident_id="INC-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert stamps() == (cookie, [(cookie,)])  # written while the console runs, the store still open
+    store.close()
+
+
 async def test_the_browser_lists_an_edited_index_row_as_broken(db_path, clock, logged) -> None:
     from warroom.tui.app import make_app
     from warroom.tui.screens.browser import BrowserScreen

@@ -7,6 +7,7 @@ from textual.widgets import Static
 from warroom.errors import WarroomError
 from warroom.history import History, warning
 from warroom.incident import IncidentState
+from warroom.tui.frames import after_the_frame
 
 
 class UnverifiedBanner(Static):
@@ -23,6 +24,10 @@ class UnverifiedBanner(Static):
             problem = History(store).problem(store.incident(incident_id), state)
         except WarroomError as error:
             problem = str(error)
+        # What had to be checked anew (a log copied or restored: its caches no longer fit) is written for the next
+        # start once this frame is out, not only at close: a console whose terminal goes (an SSH link dropped, a
+        # tmux pane killed) never closes its store, and every start after would check the whole log again.
+        after_the_frame(self, store.save_caches)
         if not problem:
             self.display = False
             return None
